@@ -1,0 +1,230 @@
+/*
+ * wmsctl - the warehouse engine's admin command line.
+ *
+ * A thin front end on the engine library: parses words, calls one engine
+ * function, prints a human table or (--json) machine output.
+ */
+#include "wmsctl.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char usage[] =
+    "usage: wmsctl [--db PATH] [--json] [--user NAME] [--device ID] COMMAND ...\n"
+    "\n"
+    "  init                                  create or migrate the database\n"
+    "  import KIND FILE.csv [--update]       KIND: items packs barcodes layout bins stock\n"
+    "  export KIND [--json]                  write KIND back as CSV (or JSON)\n"
+    "  barcode parse CODE [--json] [--gs C]  show what a scanned code holds (GS1)\n"
+    "  barcode resolve CODE [--json]         which item/pack/bin a code means\n"
+    "  label SKU [--png F] [--svg F]         ZPL item label (assigns an internal code)\n"
+    "  receive --bin B --code C [--qty N] [--lot L] [--expiry YYYY-MM-DD] [--item SKU]\n"
+    "          [--quarantine]                book goods in (a case code books its pack)\n"
+    "  move --from B --to B (--item SKU | --code C) --qty N [--lot L] [--status S]\n"
+    "       [--to-status S] [--reason R]     move stock (FEFO when no lot is named)\n"
+    "  stock [--bin B] [--item SKU]          on-hand by bin/item/lot/expiry/status\n"
+    "  expiring --days N                     lots expiring soon; old lots left behind\n"
+    "  verify                                recompute stock from the journal\n"
+    "  demo-data --out DIR [--seed N] [--bins N] [--items N]\n"
+    "                                        generate a demo warehouse as CSV files\n"
+    "\n"
+    "The database defaults to ./var/wms.db (or $WMS_DB).  $WMS_TODAY fixes today's date.\n";
+
+const char *ctl_opt(const ctl *c, const char *name)
+{
+    for (int i = 0; i < c->nopts; i++)
+        if (!strcmp(c->opt_name[i], name))
+            return c->opt_val[i];
+    return NULL;
+}
+
+int ctl_opt_long(const ctl *c, const char *name, long long min, long long max, long long dflt,
+                 long long *out)
+{
+    const char *v = ctl_opt(c, name);
+    *out = dflt;
+    if (v == NULL)
+        return 0;
+    char *end;
+    errno = 0;
+    long long x = strtoll(v, &end, 10);
+    if (errno || end == v || *end || x < min || x > max) {
+        fprintf(stderr, "wmsctl: BAD_ARGS: --%s '%s' is not a whole number between %lld and %lld\n",
+                name, v, min, max);
+        return CTL_USAGE;
+    }
+    *out = x;
+    return 0;
+}
+
+int ctl_status(int code)
+{
+    switch (code) {
+    case WMS_ESTORAGE:
+    case WMS_EIO:
+    case WMS_EDISK_FULL:
+    case WMS_EBUSY:
+    case WMS_ENOMEM:
+    case WMS_ESCHEMA:
+        return CTL_FAIL;
+    default:
+        return CTL_USAGE;
+    }
+}
+
+int ctl_fail(const wms_error *err)
+{
+    fprintf(stderr, "wmsctl: %s: %s\n", wms_err_name(err->code),
+            err->msg[0] ? err->msg : wms_strerror(err->code));
+    return ctl_status(err->code);
+}
+
+void ctl_json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+int ctl_open(const ctl *c, int create, wms_db **db)
+{
+    wms_error err;
+    wms_error_clear(&err);
+    if (create) {
+        /* Make the parent directory of the default path. */
+        char dir[1024];
+        snprintf(dir, sizeof(dir), "%s", c->db_path);
+        char *slash = strrchr(dir, '/');
+        if (slash != NULL && slash != dir) {
+            *slash = '\0';
+            mkdir(dir, 0755);
+        }
+    } else {
+        struct stat sb;
+        if (stat(c->db_path, &sb) != 0) {
+            fprintf(stderr, "wmsctl: NOT_FOUND: no database at %s (run 'wmsctl init' first)\n",
+                    c->db_path);
+            return CTL_FAIL;
+        }
+    }
+    if (wms_db_open(c->db_path, create ? WMS_DB_CREATE : 0, db, &err) < 0)
+        return ctl_fail(&err);
+    const char *today = getenv("WMS_TODAY");
+    if (today != NULL && today[0] && wms_db_set_today(*db, today) < 0) {
+        fprintf(stderr, "wmsctl: BAD_ARGS: WMS_TODAY '%s' is not YYYY-MM-DD\n", today);
+        wms_db_close(*db);
+        *db = NULL;
+        return CTL_USAGE;
+    }
+    return 0;
+}
+
+int cmd_init(ctl *c)
+{
+    wms_db *db;
+    int rc = ctl_open(c, 1, &db);
+    if (rc)
+        return rc;
+    printf("database %s ready (schema version %d)\n", c->db_path, wms_db_schema_version(db));
+    wms_db_close(db);
+    return 0;
+}
+
+static const struct {
+    const char *name;
+    int (*fn)(ctl *);
+} commands[] = {
+    {"init", cmd_init},         {"import", cmd_import},   {"export", cmd_export},
+    {"barcode", cmd_barcode},   {"label", cmd_label},     {"receive", cmd_receive},
+    {"move", cmd_move},         {"stock", cmd_stock},     {"expiring", cmd_expiring},
+    {"verify", cmd_verify},     {"demo-data", cmd_demo_data},
+};
+
+/* Flags that take no value. */
+static int is_flag(const char *name)
+{
+    return !strcmp(name, "json") || !strcmp(name, "update") || !strcmp(name, "quarantine") ||
+           !strcmp(name, "help") || !strcmp(name, "load");
+}
+
+int main(int argc, char **argv)
+{
+    ctl c;
+    memset(&c, 0, sizeof(c));
+    c.db_path = getenv("WMS_DB") ? getenv("WMS_DB") : "./var/wms.db";
+    c.user = getenv("USER") ? getenv("USER") : "admin";
+    c.device = "wmsctl";
+    static char *words[64];
+    int nwords = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] == '-' && a[1] == '-' && a[2]) {
+            const char *name = a + 2;
+            if (is_flag(name)) {
+                if (!strcmp(name, "json"))
+                    c.json = 1;
+                else if (!strcmp(name, "update"))
+                    c.update = 1;
+                else if (!strcmp(name, "help")) {
+                    fputs(usage, stdout);
+                    return 0;
+                }
+                if (c.nopts < 32) {
+                    c.opt_name[c.nopts] = name;
+                    c.opt_val[c.nopts++] = "1";
+                }
+                continue;
+            }
+            if (i + 1 >= argc) {
+                fprintf(stderr, "wmsctl: BAD_ARGS: --%s needs a value\n", name);
+                return CTL_USAGE;
+            }
+            const char *v = argv[++i];
+            if (!strcmp(name, "db"))
+                c.db_path = v;
+            else if (!strcmp(name, "user"))
+                c.user = v;
+            else if (!strcmp(name, "device"))
+                c.device = v;
+            else if (!strcmp(name, "gs")) {
+                if (strlen(v) != 1) {
+                    fprintf(stderr, "wmsctl: BAD_ARGS: --gs takes one character\n");
+                    return CTL_USAGE;
+                }
+                c.gs_sub = v[0];
+            }
+            if (c.nopts >= 32) {
+                fprintf(stderr, "wmsctl: BAD_ARGS: too many options\n");
+                return CTL_USAGE;
+            }
+            c.opt_name[c.nopts] = name;
+            c.opt_val[c.nopts++] = v;
+        } else {
+            if (nwords >= 64) {
+                fprintf(stderr, "wmsctl: BAD_ARGS: too many words\n");
+                return CTL_USAGE;
+            }
+            words[nwords++] = argv[i];
+        }
+    }
+    if (nwords == 0) {
+        fputs(usage, stderr);
+        return CTL_USAGE;
+    }
+    c.argc = nwords - 1;
+    c.argv = words + 1;
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (!strcmp(words[0], commands[i].name))
+            return commands[i].fn(&c);
+    fprintf(stderr, "wmsctl: BAD_ARGS: unknown command '%s'\n\n%s", words[0], usage);
+    return CTL_USAGE;
+}

@@ -1,0 +1,66 @@
+/*
+ * db.h - the SQLite connection: pragmas, migrations, statement cache and
+ * nested write transactions.  Internal to the engine library.
+ *
+ * Every mutating engine call runs inside db__op_begin()/db__op_end():
+ * outside a transaction that opens BEGIN IMMEDIATE and commits at the end
+ * (one fsync); inside one (the server's group commit) it only takes a
+ * SAVEPOINT, so a failing call rolls back itself and nothing else.
+ */
+#ifndef WMS_STORE_DB_H
+#define WMS_STORE_DB_H
+
+#include "wms.h"
+
+#include <sqlite3.h>
+#include <stdbool.h>
+
+#define DB__STMT_CACHE 256
+
+struct wms_db {
+    sqlite3 *sql;
+    char path[1024];
+    int flags;
+    int op_depth;        /* nesting of db__op_begin */
+    bool own_tx;         /* the outermost op opened the transaction */
+    char today[11];      /* YYYY-MM-DD override, or "" for the real UTC date */
+    struct {
+        const char *sql; /* key: address of a static SQL string */
+        sqlite3_stmt *stmt;
+    } cache[DB__STMT_CACHE];
+};
+
+/* Returns the cached prepared statement for the static string `sql`,
+ * reset and with bindings cleared; NULL on error (set in err).  The
+ * statement stays owned by the cache. */
+sqlite3_stmt *db__stmt(wms_db *db, const char *sql, wms_error *err);
+
+/* Maps the SQLite result `rc` to a WMS code and message ("what: ..."). */
+int db__fail(wms_db *db, int rc, wms_error *err, const char *what);
+
+/* Steps a statement expected to finish (INSERT/UPDATE/DELETE). */
+int db__exec_stmt(wms_db *db, sqlite3_stmt *st, wms_error *err, const char *what);
+
+/* Runs literal SQL with no parameters (DDL, pragmas, savepoints). */
+int db__exec(wms_db *db, const char *sql, wms_error *err);
+
+/* Enters an atomic operation (see header comment).  Returns 0 or an error;
+ * on success the caller must call db__op_end exactly once. */
+int db__op_begin(wms_db *db, wms_error *err);
+/* Leaves the operation: commits/releases when rc >= 0, otherwise rolls the
+ * operation back.  Returns rc, or a commit error (then nothing is stored). */
+int db__op_end(wms_db *db, int rc, wms_error *err);
+
+/* Bind helpers: text NULL binds "" (empty string), never SQL NULL. */
+int db__bind_text(sqlite3_stmt *st, int idx, const char *s);
+
+/* Copies column `col` as text into dst (size n), "" for NULL. */
+void db__col_text(sqlite3_stmt *st, int col, char *dst, size_t n);
+
+/* The date used for expiry decisions, YYYY-MM-DD. */
+const char *db__today(wms_db *db);
+
+/* Reads/writes integer counters in the meta table (inside an op). */
+int db__counter_next(wms_db *db, const char *name, int64_t *out, wms_error *err);
+
+#endif

@@ -1,0 +1,225 @@
+/*
+ * import.c - CSV imports (data-formats-v1): one file is one transaction.
+ *
+ * Each kind has a schema (its contract columns) and a row handler that
+ * calls the matching *_put function.  Any bad row makes wms_import return
+ * an error naming the line (and column) and rolls back the whole file.
+ */
+#include "store/db.h"
+#include "core/csvin.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct import_ctx {
+    wms_db *db;
+    const wms_actor *who;
+    int update;
+    wms_import_stats *st;
+} import_ctx;
+
+/* Prefixes an engine error with the row's line number. */
+static int at_line(const wms_csv_row *r, wms_error *err, int rc)
+{
+    if (err != NULL && rc < 0) {
+        char msg[sizeof(err->msg)];
+        snprintf(msg, sizeof(msg), "%s", err->msg);
+        wms_error_set(err, rc, "line %ld: %s", r->line, msg);
+    }
+    return rc;
+}
+
+static void count(import_ctx *ic, int put)
+{
+    ic->st->rows++;
+    switch (put) {
+    case WMS_PUT_INSERTED:
+        ic->st->inserted++;
+        break;
+    case WMS_PUT_UPDATED:
+        ic->st->updated++;
+        break;
+    case WMS_PUT_AMBIGUOUS:
+        ic->st->inserted++;
+        ic->st->ambiguous++;
+        break;
+    default:
+        ic->st->unchanged++;
+    }
+}
+
+static int text_col(const wms_csv_row *r, int col, char *dst, size_t n, wms_error *err)
+{
+    if (strlen(r->val[col]) >= n)
+        return wms_error_set(err, WMS_EBAD_CSV, "line %ld, column %s: value is longer than %zu",
+                             r->line, r->cols[col].name, n - 1);
+    snprintf(dst, n, "%s", r->val[col]);
+    return 0;
+}
+
+static const wms_csv_col items_cols[] = {
+    {"sku", true},       {"description", false}, {"uom", false},
+    {"length_mm", false}, {"width_mm", false},   {"height_mm", false},
+    {"weight_g", false}, {"shelf_life_days", false},
+};
+
+static int items_row(void *ctx, const wms_csv_row *r, wms_error *err)
+{
+    import_ctx *ic = ctx;
+    wms_item it;
+    long v[5];
+    int rc;
+    memset(&it, 0, sizeof(it));
+    if ((rc = text_col(r, 0, it.sku, sizeof(it.sku), err)) < 0 ||
+        (rc = text_col(r, 1, it.description, sizeof(it.description), err)) < 0 ||
+        (rc = text_col(r, 2, it.uom, sizeof(it.uom), err)) < 0)
+        return rc;
+    for (int i = 0; i < 4; i++)
+        if ((rc = wms_csv_get_long(r, 3 + i, 1, 10000000, 0, &v[i], NULL, err)) < 0)
+            return rc;
+    if ((rc = wms_csv_get_long(r, 7, 0, 36500, -1, &v[4], NULL, err)) < 0)
+        return rc;
+    it.length_mm = v[0];
+    it.width_mm = v[1];
+    it.height_mm = v[2];
+    it.weight_g = v[3];
+    it.shelf_life_days = v[4];
+    if ((rc = wms_item_put(ic->db, &it, ic->update, err)) < 0)
+        return at_line(r, err, rc);
+    count(ic, rc);
+    return 0;
+}
+
+static const wms_csv_col packs_cols[] = {{"sku", true}, {"level", true}, {"units", true}};
+
+static int packs_row(void *ctx, const wms_csv_row *r, wms_error *err)
+{
+    import_ctx *ic = ctx;
+    long units;
+    int rc = wms_csv_get_long(r, 2, 1, 10000000, 0, &units, NULL, err);
+    if (rc < 0)
+        return rc;
+    if ((rc = wms_pack_put(ic->db, r->val[0], r->val[1], units, ic->update, err)) < 0)
+        return at_line(r, err, rc);
+    count(ic, rc);
+    return 0;
+}
+
+static const wms_csv_col barcodes_cols[] = {{"code", true}, {"sku", true}, {"level", false}};
+
+static int barcodes_row(void *ctx, const wms_csv_row *r, wms_error *err)
+{
+    import_ctx *ic = ctx;
+    int rc = wms_barcode_put(ic->db, r->val[0], r->val[1], r->val[2], ic->update, err);
+    if (rc < 0)
+        return at_line(r, err, rc);
+    count(ic, rc);
+    return 0;
+}
+
+static const wms_csv_col layout_cols[] = {
+    {"kind", true}, {"id", true}, {"x_m", false}, {"y_m", false}, {"length_m", false}};
+
+static int layout_row(void *ctx, const wms_csv_row *r, wms_error *err)
+{
+    import_ctx *ic = ctx;
+    double v[3];
+    int rc;
+    for (int i = 0; i < 3; i++)
+        if ((rc = wms_csv_get_double(r, 2 + i, -100000, 100000, NAN, &v[i], NULL, err)) < 0)
+            return rc;
+    if ((rc = wms_layout_put(ic->db, r->val[0], r->val[1], v[0], v[1], v[2], ic->update, err)) <
+        0)
+        return at_line(r, err, rc);
+    count(ic, rc);
+    return 0;
+}
+
+static const wms_csv_col bins_cols[] = {
+    {"code", true}, {"zone", true},      {"type", true},     {"aisle", true},
+    {"y_m", true},  {"level", false},    {"capacity", false}, {"blocked", false},
+};
+
+static int bins_row(void *ctx, const wms_csv_row *r, wms_error *err)
+{
+    import_ctx *ic = ctx;
+    wms_bin b;
+    long level, cap, blocked;
+    int rc;
+    memset(&b, 0, sizeof(b));
+    if ((rc = text_col(r, 0, b.code, sizeof(b.code), err)) < 0 ||
+        (rc = text_col(r, 1, b.zone, sizeof(b.zone), err)) < 0 ||
+        (rc = text_col(r, 2, b.type, sizeof(b.type), err)) < 0 ||
+        (rc = text_col(r, 3, b.aisle, sizeof(b.aisle), err)) < 0 ||
+        (rc = wms_csv_get_double(r, 4, 0, 100000, 0, &b.y_m, NULL, err)) < 0 ||
+        (rc = wms_csv_get_long(r, 5, 0, 1000, 0, &level, NULL, err)) < 0 ||
+        (rc = wms_csv_get_long(r, 6, 0, WMS_QTY_MAX, 0, &cap, NULL, err)) < 0 ||
+        (rc = wms_csv_get_long(r, 7, 0, 1, 0, &blocked, NULL, err)) < 0)
+        return rc;
+    b.level = level;
+    b.capacity = cap;
+    b.blocked = (int)blocked;
+    if ((rc = wms_bin_put(ic->db, &b, ic->update, err)) < 0)
+        return at_line(r, err, rc);
+    count(ic, rc);
+    return 0;
+}
+
+static const wms_csv_col stock_cols[] = {{"bin", true},  {"sku", true}, {"lot", false},
+                                         {"expiry", false}, {"qty", true}, {"status", false}};
+
+static int stock_row(void *ctx, const wms_csv_row *r, wms_error *err)
+{
+    import_ctx *ic = ctx;
+    char expiry[11];
+    long qty;
+    int rc;
+    if ((rc = wms_csv_get_date(r, 3, expiry, NULL, err)) < 0 ||
+        (rc = wms_csv_get_long(r, 4, 0, WMS_QTY_MAX, 0, &qty, NULL, err)) < 0)
+        return rc;
+    rc = wms_stock_import(ic->db, ic->who, r->val[0], r->val[1], r->val[2], expiry, qty,
+                          r->val[5], ic->update, err);
+    if (rc < 0)
+        return at_line(r, err, rc);
+    count(ic, rc);
+    return 0;
+}
+
+static const struct {
+    const char *kind;
+    const wms_csv_col *cols;
+    int ncols;
+    wms_csv_row_cb row;
+} kinds[] = {
+#define K(name) {#name, name##_cols, (int)(sizeof(name##_cols) / sizeof(name##_cols[0])), name##_row}
+    K(items), K(packs), K(barcodes), K(layout), K(bins), K(stock),
+#undef K
+};
+
+const char *wms_import_kind(int i)
+{
+    return i >= 0 && i < (int)(sizeof(kinds) / sizeof(kinds[0])) ? kinds[i].kind : NULL;
+}
+
+int wms_import(wms_db *db, const wms_actor *who, const char *kind, FILE *in, int update,
+               wms_import_stats *st, wms_error *err)
+{
+    memset(st, 0, sizeof(*st));
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+        if (strcmp(kinds[k].kind, kind))
+            continue;
+        import_ctx ic = {db, who, update, st};
+        int rc = db__op_begin(db, err);
+        if (rc < 0)
+            return rc;
+        rc = wms_csv_read(in, kinds[k].cols, kinds[k].ncols, kinds[k].row, &ic, err);
+        rc = db__op_end(db, rc, err);
+        if (rc < 0)
+            memset(st, 0, sizeof(*st));
+        return rc < 0 ? rc : 0;
+    }
+    return wms_error_set(err, WMS_EBAD_ARGS,
+                         "unknown import kind '%s' (items, packs, barcodes, layout, bins, stock)",
+                         kind ? kind : "");
+}

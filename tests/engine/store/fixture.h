@@ -1,0 +1,120 @@
+/* fixture.h - a small warehouse for store tests (header-only, test use). */
+#ifndef WMS_TEST_STORE_FIXTURE_H
+#define WMS_TEST_STORE_FIXTURE_H
+
+#include "helpers.h"
+#include "wms.h"
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct fx {
+    char dir[512];
+    char path[600];
+    wms_db *db;
+    wms_error err;
+} fx;
+
+/* Imports CSV text of `kind`; returns wms_import's result. */
+static inline int fx_import(fx *f, const char *kind, const char *csv, int update)
+{
+    FILE *in = fmemopen((void *)csv, strlen(csv), "r");
+    assert_non_null(in);
+    wms_import_stats st;
+    wms_actor who = {"test", "fx", NULL};
+    wms_error_clear(&f->err);
+    int rc = wms_import(f->db, &who, kind, in, update, &st, &f->err);
+    fclose(in);
+    return rc;
+}
+
+/* Opens a fresh database and loads: 2 aisles, 5 bins, items A (case 24,
+ * EAN-13 + case GTIN-14), B (no code), C and D sharing a code. */
+static inline int fx_setup(void **state)
+{
+    fx *f = calloc(1, sizeof(*f));
+    assert_non_null(f);
+    th_mkdtemp(f->dir, sizeof(f->dir), "store");
+    snprintf(f->path, sizeof(f->path), "%s/wms.db", f->dir);
+    assert_int_equal(wms_db_open(f->path, WMS_DB_CREATE, &f->db, &f->err), 0);
+    assert_int_equal(wms_db_set_today(f->db, "2026-11-23"), 0);
+    assert_int_equal(fx_import(f, "layout",
+                               "kind,id,x_m,y_m,length_m\n"
+                               "depot,D,0,,\n"
+                               "aisle,A1,0,,20\n"
+                               "aisle,A2,5,,20\n",
+                               0),
+                     0);
+    assert_int_equal(fx_import(f, "bins",
+                               "code,zone,type,aisle,y_m,capacity,blocked\n"
+                               "P1,Z1,pick,A1,2,100,0\n"
+                               "P2,Z1,pick,A1,4,0,0\n"
+                               "R1,Z1,reserve,A2,10,0,0\n"
+                               "Q1,Z1,quarantine,A2,12,0,0\n"
+                               "X1,Z1,pick,A2,14,0,1\n",
+                               0),
+                     0);
+    assert_int_equal(fx_import(f, "items",
+                               "sku,description,uom,shelf_life_days\n"
+                               "A,Apple juice 1l,EA,365\n"
+                               "B,Bag of nails,EA,\n"
+                               "C,Cola can,EA,\n"
+                               "D,Diet cola can,EA,\n",
+                               0),
+                     0);
+    assert_int_equal(fx_import(f, "packs", "sku,level,units\nA,case,24\nA,inner,6\n", 0), 0);
+    /* 4006381333931 is a valid EAN-13 (check 1); its case GTIN-14
+     * 14006381333938: 1400638133393 weighted 3,1,.. from the right sums to
+     * 72 -> check 8. */
+    assert_int_equal(fx_import(f, "barcodes",
+                               "code,sku,level\n"
+                               "4006381333931,A,each\n"
+                               "14006381333938,A,case\n"
+                               "CAN-42,C,each\n"
+                               "CAN-42,D,each\n",
+                               0),
+                     0);
+    *state = f;
+    return 0;
+}
+
+static inline int fx_teardown(void **state)
+{
+    fx *f = *state;
+    wms_db_close(f->db);
+    char cmd[700];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(f);
+    return 0;
+}
+
+/* Runs one SQL query returning a single integer, on a second connection. */
+static inline long long fx_sql_int(fx *f, const char *sql)
+{
+    sqlite3 *s;
+    assert_int_equal(sqlite3_open(f->path, &s), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(s, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    long long v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(s);
+    return v;
+}
+
+/* On-hand of (bin, sku) in all statuses. */
+static inline long long fx_qty(fx *f, const char *bin, const char *sku)
+{
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "SELECT coalesce(sum(qty),0) FROM stock s JOIN bins b ON b.id=s.bin_id "
+             "JOIN items i ON i.id=s.item_id WHERE b.code='%s' AND i.sku='%s'",
+             bin, sku);
+    return fx_sql_int(f, sql);
+}
+
+#endif
