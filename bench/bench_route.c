@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #define N_LISTS 1000
@@ -53,66 +54,76 @@ typedef int (*route_fn)(const wms_layout *, const wms_pick_loc *, int, int *, do
 typedef struct result {
     double sum; /* total distance over the lists */
     double us;  /* total time */
-    int failed; /* lists the method could not route */
+    int failed; /* lists the method could not route (unsupported) */
+    double d[N_LISTS];
 } result;
 
-/* Routes one list with fn, adding to r; exits on an unexpected error. */
-static double run(route_fn fn, const wms_layout *l, const wms_pick_loc *p, int n, result *r)
+static wms_pick_loc lists[N_LISTS][MAX_N];
+
+/* Routes every list of n picks with fn, timing the whole batch, then checks
+ * each returned distance against the measured length of its order. */
+static void run(route_fn fn, const wms_layout *l, int n, result *r)
 {
-    int order[MAX_N];
-    double d = 0;
+    static int orders[N_LISTS][MAX_N];
+    int rc[N_LISTS];
     wms_error err = {0};
     double t0 = now_us();
-    int rc = fn(l, p, n, order, &d, NULL, &err);
-    r->us += now_us() - t0;
-    if (rc == WMS_EUNSUPPORTED) {
-        r->failed++;
-        return NAN;
+    for (int i = 0; i < N_LISTS; i++)
+        rc[i] = fn(l, lists[i], n, orders[i], &r->d[i], NULL, &err);
+    r->us = now_us() - t0;
+    for (int i = 0; i < N_LISTS; i++) {
+        if (rc[i] == WMS_EUNSUPPORTED) {
+            r->failed++;
+            continue;
+        }
+        if (rc[i] != 0) {
+            fprintf(stderr, "routing failed: %s\n", err.msg);
+            exit(1);
+        }
+        double check = wms_route_tour_length(l, lists[i], orders[i], n);
+        if (fabs(check - r->d[i]) > 1e-9 * (1 + r->d[i])) {
+            fprintf(stderr, "distance %.9f differs from the measured %.9f\n", r->d[i], check);
+            exit(1);
+        }
+        r->sum += r->d[i];
     }
-    if (rc != 0) {
-        fprintf(stderr, "routing failed: %s\n", err.msg);
-        exit(1);
-    }
-    double check = wms_route_tour_length(l, p, order, n);
-    if (fabs(check - d) > 1e-9 * (1 + d)) {
-        fprintf(stderr, "distance %.9f differs from the measured %.9f\n", d, check);
-        exit(1);
-    }
-    r->sum += d;
-    return d;
 }
 
 static void bench_layout(const char *title, const wms_layout *l)
 {
     static const int sizes[] = {5, 10, 20, 30, 60};
+    static result opt, ss, lg, bf;
     printf("\n%s\n", title);
     printf("%5s | %10s | %10s %7s | %10s %7s | %18s | %9s %9s %9s\n", "picks", "optimal m",
            "s-shape m", "excess", "l-gap m", "excess", "vs brute", "us opt", "us s-sh", "us l-gap");
     for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
         int n = sizes[si];
-        result opt = {0}, ss = {0}, lg = {0}, bf = {0};
-        double max_gap = 0;
         rng_state = 12345u + (uint64_t)n; /* the same lists on both layouts */
-        for (int list = 0; list < N_LISTS; list++) {
-            wms_pick_loc p[MAX_N];
-            for (int i = 0; i < n; i++) {
+        for (int i = 0; i < N_LISTS; i++) {
+            for (int k = 0; k < n; k++) {
                 int aisle = (int)(rng_next() % N_AISLES);
-                int cell = 1 + (int)(rng_next() % (2 * N_CELLS)) / 2; /* both sides */
-                p[i] = (wms_pick_loc){.aisle = aisle, .y = cell + 1.0};
-            }
-            double o = run(wms_route_optimal, l, p, n, &opt);
-            run(wms_route_sshape, l, p, n, &ss);
-            run(wms_route_largest_gap, l, p, n, &lg);
-            if (n <= WMS_ROUTE_BRUTE_MAX) {
-                double b = run(wms_route_bruteforce, l, p, n, &bf);
-                if ((o - b) / b > max_gap)
-                    max_gap = (o - b) / b;
+                int cell = 1 + (int)(rng_next() % (2 * N_CELLS)) / 2; /* either side */
+                lists[i][k] = (wms_pick_loc){.aisle = aisle, .y = cell + 1.0};
             }
         }
+        memset(&opt, 0, sizeof(opt));
+        memset(&ss, 0, sizeof(ss));
+        memset(&lg, 0, sizeof(lg));
+        memset(&bf, 0, sizeof(bf));
+        run(wms_route_optimal, l, n, &opt);
+        run(wms_route_sshape, l, n, &ss);
+        run(wms_route_largest_gap, l, n, &lg);
         char gap[32] = "-";
-        if (n <= WMS_ROUTE_BRUTE_MAX)
+        if (n <= WMS_ROUTE_BRUTE_MAX) {
+            run(wms_route_bruteforce, l, n, &bf);
+            double max_gap = 0;
+            for (int i = 0; i < N_LISTS; i++) {
+                if ((opt.d[i] - bf.d[i]) / bf.d[i] > max_gap)
+                    max_gap = (opt.d[i] - bf.d[i]) / bf.d[i];
+            }
             snprintf(gap, sizeof(gap), "%.2f%% (max %.1f%%)", 100.0 * (opt.sum / bf.sum - 1.0),
                      100.0 * max_gap);
+        }
         char lgs[24] = "n/a", lgx[16] = "", lgt[16] = "n/a";
         if (lg.failed == 0) {
             snprintf(lgs, sizeof(lgs), "%.1f", lg.sum / N_LISTS);

@@ -143,10 +143,10 @@ static const struct {
     const char *name;
     int (*fn)(ctl *);
 } commands[] = {
-    {"init", cmd_init},         {"import", cmd_import},   {"export", cmd_export},
-    {"barcode", cmd_barcode},   {"label", cmd_label},     {"receive", cmd_receive},
-    {"move", cmd_move},         {"stock", cmd_stock},     {"expiring", cmd_expiring},
-    {"verify", cmd_verify},     {"demo-data", cmd_demo_data},
+    {"init", cmd_init},       {"import", cmd_import},       {"export", cmd_export},
+    {"barcode", cmd_barcode}, {"label", cmd_label},         {"receive", cmd_receive},
+    {"move", cmd_move},       {"stock", cmd_stock},         {"expiring", cmd_expiring},
+    {"verify", cmd_verify},   {"demo-data", cmd_demo_data},
 };
 
 /* Flags that take no value. */

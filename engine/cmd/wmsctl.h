@@ -17,7 +17,7 @@ typedef struct ctl {
     const char *user;
     const char *device;
     char gs_sub;
-    int argc;   /* positional words after the command */
+    int argc; /* positional words after the command */
     char **argv;
     /* --name value options, looked up with ctl_opt() */
     int nopts;

@@ -42,8 +42,8 @@ int cmd_import(ctl *c)
                "\"unchanged\":%ld,\"ambiguous\":%ld}\n",
                c->argv[0], st.rows, st.inserted, st.updated, st.unchanged, st.ambiguous);
     else
-        printf("imported %s: %ld rows (%ld new, %ld updated, %ld unchanged)\n", c->argv[0],
-               st.rows, st.inserted, st.updated, st.unchanged);
+        printf("imported %s: %ld rows (%ld new, %ld updated, %ld unchanged)\n", c->argv[0], st.rows,
+               st.inserted, st.updated, st.unchanged);
     if (st.ambiguous > 0)
         fprintf(stderr,
                 "wmsctl: warning: %ld code(s) now belong to more than one item; scans of them "
@@ -103,8 +103,8 @@ static void resolve_print(const ctl *c, const char *code, const wms_resolution *
         if (r->kind == WMS_CODE_BIN)
             printf("  bin %s\n", r->bin);
         for (int i = 0; i < r->n; i++)
-            printf("  item %-12s %-30s %s pack = %lld unit(s)\n", r->m[i].sku,
-                   r->m[i].description, r->m[i].level, (long long)r->m[i].units);
+            printf("  item %-12s %-30s %s pack = %lld unit(s)\n", r->m[i].sku, r->m[i].description,
+                   r->m[i].level, (long long)r->m[i].units);
         if (r->n > 1)
             printf("  AMBIGUOUS_CODE: %d items share this code; a booking must name the item\n",
                    r->n);

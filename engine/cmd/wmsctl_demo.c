@@ -26,8 +26,8 @@ int cmd_demo_data(ctl *c)
         fprintf(stderr, "wmsctl: IO: cannot create %s: %s\n", dir, strerror(errno));
         return CTL_FAIL;
     }
-    static const char *const names[] = {"layout", "items",     "packs",  "barcodes",
-                                        "bins",   "stock",     "customers", "orders"};
+    static const char *const names[] = {"layout", "items", "packs",     "barcodes",
+                                        "bins",   "stock", "customers", "orders"};
     FILE *f[8] = {0};
     for (int i = 0; i < 8; i++) {
         char path[1024];

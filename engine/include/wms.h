@@ -49,7 +49,20 @@ extern "C" {
     XX(IO, "input/output error")                                                                   \
     XX(TOO_LARGE, "input exceeds a limit")                                                         \
     XX(SCHEMA, "the database was made by a newer version of this program")                         \
-    XX(UNSUPPORTED, "not supported")
+    XX(UNSUPPORTED, "not supported")                                                               \
+    XX(NOT_LOGGED_IN, "log in first")                                                              \
+    XX(FORBIDDEN, "your role may not do this")                                                     \
+    XX(UNKNOWN_METHOD, "unknown method")                                                           \
+    XX(BAD_FRAME, "malformed message")                                                             \
+    XX(AUTH_FAILED, "wrong user or PIN")                                                           \
+    XX(LOCKED_OUT, "too many failed logins: wait and try again")                                   \
+    XX(USER_DISABLED, "this user is disabled: ask a supervisor")                                   \
+    XX(WRONG_BIN, "wrong bin: scan the bin shown")                                                 \
+    XX(WRONG_ITEM, "wrong item: scan the item shown")                                              \
+    XX(TXN_CONFLICT, "this txn id was already used for another call")                              \
+    XX(CLOSED, "already closed")                                                                   \
+    XX(NEEDS_APPROVAL, "a supervisor must approve this")                                           \
+    XX(SHUTTING_DOWN, "the server is shutting down: retry shortly")
 
 typedef enum {
     WMS_OK = 0,
@@ -79,7 +92,6 @@ int wms_error_set(wms_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Resets `err` to "no error". */
 void wms_error_clear(wms_error *err);
-
 
 /* ------------------------------------------------------------------------ */
 /* Database                                                                 */
@@ -184,9 +196,9 @@ typedef struct wms_resolution {
     char key[WMS_CODE_MAX + 1]; /* the code looked up (GTIN-14 for GTINs) */
     int n;                      /* candidates (items) */
     wms_code_match m[WMS_RESOLVE_MAX];
-    int64_t qty;    /* base units one scan books: units x count (AI 30/37) */
-    int64_t count;  /* AI 30/37, or 1 */
-    int gs1;        /* 1 when the code carried GS1 data */
+    int64_t qty;   /* base units one scan books: units x count (AI 30/37) */
+    int64_t count; /* AI 30/37, or 1 */
+    int gs1;       /* 1 when the code carried GS1 data */
     char symbology[24];
     char lot[WMS_LOT_MAX + 1];
     char expiry[11]; /* AI 17, else AI 15 best-before; YYYY-MM-DD */
@@ -283,12 +295,12 @@ int wms_stock_receive(wms_db *db, const wms_actor *who, const wms_receive_req *r
 
 typedef struct wms_move_req {
     const char *from, *to;
-    const char *sku;    /* the item, or */
-    const char *code;   /* a scanned code naming it */
-    const char *lot;    /* NULL: the only lot, or FEFO (earliest expiry first) */
-    const char *status; /* from-status (default available); also the to-status */
+    const char *sku;       /* the item, or */
+    const char *code;      /* a scanned code naming it */
+    const char *lot;       /* NULL: the only lot, or FEFO (earliest expiry first) */
+    const char *status;    /* from-status (default available); also the to-status */
     const char *to_status; /* NULL = same as status */
-    int64_t qty;        /* base units */
+    int64_t qty;           /* base units */
     const char *reason;
 } wms_move_req;
 
@@ -327,9 +339,9 @@ typedef struct wms_expiring_row {
 
 typedef struct wms_leftover_row {
     char sku[WMS_SKU_MAX + 1];
-    int64_t on_hand;       /* available + hold units of the item */
+    int64_t on_hand; /* available + hold units of the item */
     char last_lot[WMS_LOT_MAX + 1];
-    int64_t last_lot_qty;  /* units received of the last received lot */
+    int64_t last_lot_qty; /* units received of the last received lot */
     char old_lot[WMS_LOT_MAX + 1];
     char old_bin[WMS_SKU_MAX + 1];
     char old_expiry[11];
@@ -337,8 +349,8 @@ typedef struct wms_leftover_row {
 } wms_leftover_row;
 
 /* Lots expiring within `days` of today (and those already expired). */
-int wms_stock_expiring(wms_db *db, int days, int (*cb)(void *, const wms_expiring_row *),
-                       void *ctx, wms_error *err);
+int wms_stock_expiring(wms_db *db, int days, int (*cb)(void *, const wms_expiring_row *), void *ctx,
+                       wms_error *err);
 /* Items whose on-hand exceeds twice the last received lot while an older
  * lot is still on hand (stock probably left behind in a bin). */
 int wms_stock_leftovers(wms_db *db, int (*cb)(void *, const wms_leftover_row *), void *ctx,

@@ -231,19 +231,19 @@ static const char *const NONFOOD_PREFIX[] = {"Eco", "Premium", "Value", "Compact
 static const int CASES[] = {6, 8, 10, 12, 24, 36, 48};
 
 static const char *const CUST_FIRST[] = {
-    "Greenfield", "Nordic",    "Harbour",  "Alpine", "Sunrise",    "Riverside",
-    "Oakwood",    "Metro",     "Corner",   "Central", "Lakeside",  "Hillside",
+    "Greenfield", "Nordic",     "Harbour", "Alpine",   "Sunrise",  "Riverside",
+    "Oakwood",    "Metro",      "Corner",  "Central",  "Lakeside", "Hillside",
     "Golden",     "Blue Ocean", "Maple",   "Northern", "Westgate", "Old Town"};
 static const char *const CUST_KIND[] = {"Market", "Pharmacy", "Grocers", "Hardware",
                                         "Foods",  "Supplies", "Kiosk",   "Deli",
                                         "Stores", "Trading",  "Outlet",  "Pet Shop"};
 static const char *const CUST_SUFFIX[] = {"", "", " Ltd", " GmbH", " B.V.", " & Sons", " Co."};
-static const char *const SURNAMES[] = {"Smith",  "Jones",  "Meyer",   "Jansen", "Dubois",
-                                       "Rossi",  "Novak",  "Larsen",  "Becker", "Murphy",
+static const char *const SURNAMES[] = {"Smith",  "Jones",   "Meyer",   "Jansen", "Dubois",
+                                       "Rossi",  "Novak",   "Larsen",  "Becker", "Murphy",
                                        "Garcia", "Peeters", "Schmidt", "Moreau"};
-static const char *const STREETS[] = {"Mill",    "Station", "Church", "Harbour", "Market",
-                                      "Linden",  "Oak",     "Bridge", "Canal",   "School",
-                                      "Park",    "Garden",  "Castle", "Meadow"};
+static const char *const STREETS[] = {"Mill",   "Station", "Church", "Harbour", "Market",
+                                      "Linden", "Oak",     "Bridge", "Canal",   "School",
+                                      "Park",   "Garden",  "Castle", "Meadow"};
 static const char *const STREET_KIND[] = {"Street", "Road", "Lane", "Avenue", "Way"};
 
 typedef struct city {
@@ -252,11 +252,10 @@ typedef struct city {
 } city;
 
 static const city CITIES[] = {
-    {"Hamburg", "DE", 5},   {"Cologne", "DE", 5},   {"Munich", "DE", 5},
-    {"Leipzig", "DE", 5},   {"Rotterdam", "NL", 4}, {"Utrecht", "NL", 4},
-    {"Antwerp", "BE", 4},   {"Ghent", "BE", 4},     {"Lyon", "FR", 5},
-    {"Lille", "FR", 5},     {"Vienna", "AT", 4},    {"Graz", "AT", 4},
-    {"Copenhagen", "DK", 4}, {"Aarhus", "DK", 4},   {"Poznan", "PL", 5},
+    {"Hamburg", "DE", 5},    {"Cologne", "DE", 5}, {"Munich", "DE", 5},  {"Leipzig", "DE", 5},
+    {"Rotterdam", "NL", 4},  {"Utrecht", "NL", 4}, {"Antwerp", "BE", 4}, {"Ghent", "BE", 4},
+    {"Lyon", "FR", 5},       {"Lille", "FR", 5},   {"Vienna", "AT", 4},  {"Graz", "AT", 4},
+    {"Copenhagen", "DK", 4}, {"Aarhus", "DK", 4},  {"Poznan", "PL", 5},
 };
 
 static const char *const CARRIERS[] = {"DHL", "UPS", "DPD", "GLS", "POST"};
@@ -273,6 +272,7 @@ static const char *const BIN_TYPE[] = {"pick", "reserve", "dock", "staging", "qu
 #define RESERVE_CAP 5000
 #define PICK_SHARE_PCT 70
 #define MAX_CELLS 45
+#define MAX_AISLES 1000
 #define CROSS_MIN_AISLES 13
 #define PROBE_MAX 64
 #define MAX_LINES 6
@@ -298,9 +298,9 @@ typedef struct dbin {
 enum { IF_NODIMS = 1, IF_NOCODE = 2, IF_SHARED = 4, IF_SOURCE = 8 };
 
 typedef struct ditem {
-    int32_t shelf; /* days; 0 = not perishable */
+    int32_t shelf;                   /* days; 0 = not perishable */
     int32_t case_units, inner_units; /* inner 0 = none */
-    int32_t shared_with; /* IF_SHARED: whose unit code it carries */
+    int32_t shared_with;             /* IF_SHARED: whose unit code it carries */
 } ditem;
 
 /* Everything of one item that items.csv and packs.csv show. */
@@ -312,7 +312,7 @@ typedef struct item_rec {
 
 typedef struct model {
     uint64_t seed;
-    long today;     /* days since 1970-01-01 */
+    long today; /* days since 1970-01-01 */
     char today_s[11];
     geom g;
     int nbins;
@@ -339,10 +339,13 @@ static double cross_y(const geom *g)
 }
 
 /* Chooses aisles and cells for `regular` bins (>= 7): at most MAX_CELLS
- * cells of two bins each per aisle, the bins spread evenly. */
+ * cells of two bins each per aisle, the bins spread evenly; beyond
+ * MAX_AISLES aisles (WMS_ROUTE_MAX_AISLES is the routing cap) the aisles
+ * get longer instead. */
 static void geom_plan(int regular, geom *g)
 {
     g->aisles = (regular + 2 * MAX_CELLS - 1) / (2 * MAX_CELLS);
+    g->aisles = g->aisles > MAX_AISLES ? MAX_AISLES : g->aisles;
     int per_aisle = (regular + g->aisles - 1) / g->aisles;
     g->cells = (per_aisle + 1) / 2;
     g->pick_cells = (g->cells * PICK_SHARE_PCT + 99) / 100;
@@ -403,8 +406,8 @@ static void item_make(uint64_t seed, int i, item_rec *it)
     rng r;
     rng_seed(&r, seed, SEC_ITEM, (uint64_t)i);
     bool food = rng_chance(&r, 400);
-    const tmpl *t = food ? &FOOD[rng_below(&r, NELEM(FOOD))]
-                         : &NONFOOD[rng_below(&r, NELEM(NONFOOD))];
+    const tmpl *t =
+        food ? &FOOD[rng_below(&r, NELEM(FOOD))] : &NONFOOD[rng_below(&r, NELEM(NONFOOD))];
     int k = (int)rng_below(&r, 3);
     it->desc[0] = '\0';
     bool prefixed = rng_chance(&r, 250);
@@ -513,8 +516,7 @@ static void bin_code(const model *m, int k, char out[32])
     if (k < N_SPECIAL)
         snprintf(out, 32, "%s", special_code[k]);
     else
-        snprintf(out, 32, "A%02d-%03d-%c", m->bins[k].aisle + 1, m->bins[k].cell,
-                 m->bins[k].side);
+        snprintf(out, 32, "A%02d-%03d-%c", m->bins[k].aisle + 1, m->bins[k].cell, m->bins[k].side);
 }
 
 static void sku_of(int i, char out[16])
@@ -655,8 +657,7 @@ static int find_room(const model *m, const int *list, int n, int64_t start)
  * production date (expiry - shelf), the number differing from `avoid`. */
 static int lot_make(const model *m, rng *r, int shelf, int avoid, char lot[16], char exp[11])
 {
-    long e = rng_chance(r, 50) ? m->today - rng_range(r, 1, 10)
-                                : m->today + rng_range(r, 1, shelf);
+    long e = rng_chance(r, 50) ? m->today - rng_range(r, 1, 10) : m->today + rng_range(r, 1, shelf);
     int y, mo, d;
     date_from_days(e - shelf, &y, &mo, &d);
     int seq = (int)rng_below(r, 1000);

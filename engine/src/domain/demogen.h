@@ -12,9 +12,11 @@
  * Files and columns follow data-formats-v1 (header row first, RFC 4180
  * quoting, LF line ends):
  *  - layout:    one depot (front, at the first aisle's x), aisles "A01".. at
- *               a 5 m pitch, each cells + 3 m long (1 m cells, 1.5 m to each
- *               cross aisle), and for more than 12 aisles one middle cross
- *               aisle "C1" between two cells.
+ *               a 5 m pitch, all cells + 3 m long (1 m cells of two bins,
+ *               1.5 m to each cross aisle; up to 45 cells, more only beyond
+ *               1000 aisles), and for more than 12 aisles one middle cross
+ *               aisle "C1" between two cells.  903 bins give the Henn-style
+ *               10 aisles x 45 cells.
  *  - bins:      DOCK-01 (dock), STAGE-01 (staging), QUAR-01 (quarantine) near
  *               the front of A01, then "A01-012-L"/"-R" (aisle-cell-side);
  *               the front ~70 % of the cells are pick bins (capacity 500),

@@ -33,7 +33,12 @@
  *    digits (ISO country/currency codes, IBAN, ...) are not applied.
  *  - More than WMS_GS1_MAX_AIS distinct AIs, or more than WMS_GS1_MAX_INPUT
  *    bytes of input (before trimming), is WMS_ETOO_LARGE.
+ *  - NULL `out`, NULL `input` with len > 0, a bad substitute, or a
+ *    current_year outside 1000..9800 is WMS_EBAD_ARGS.
  *  - On failure `out` is zeroed.
+ *  - JSON also carries "content_gtin", "packaging_date" and "order_number"
+ *    when present; strings are pure ASCII (other bytes as \u00XX);
+ *    net_weight_kg is written locale-independently with up to 6 decimals.
  */
 #ifndef WMS_DOMAIN_GS1_H
 #define WMS_DOMAIN_GS1_H

@@ -125,9 +125,8 @@ static int item_put__(wms_db *db, const wms_item *it, int update, wms_error *err
         return rc;
     if (!existed) {
         /* A new item always has its unit pack level. */
-        static const char each[] =
-            "INSERT OR IGNORE INTO packs(item_id, level, units) "
-            "SELECT id, 'each', 1 FROM items WHERE sku = ?1";
+        static const char each[] = "INSERT OR IGNORE INTO packs(item_id, level, units) "
+                                   "SELECT id, 'each', 1 FROM items WHERE sku = ?1";
         st = db__stmt(db, each, err);
         if (st == NULL)
             return err ? err->code : WMS_ESTORAGE;
@@ -183,8 +182,8 @@ int catalog__pack_units(wms_db *db, int64_t item_id, const char *level, int64_t 
     return rc;
 }
 
-static int pack_put__(wms_db *db, const wms_item *it, const char *level, int64_t units,
-                      int update, wms_error *err)
+static int pack_put__(wms_db *db, const wms_item *it, const char *level, int64_t units, int update,
+                      wms_error *err)
 {
     int64_t cur = 0;
     int rc = catalog__pack_units(db, it->id, level, &cur, err);
@@ -282,18 +281,17 @@ static int barcode_put__(wms_db *db, const char *key, const wms_item *it, const 
         return WMS_PUT_UNCHANGED;
     if (same && !update)
         return wms_error_set(err, WMS_ECONFLICT,
-                             "code %s is stored for %s as %s, not %s (use --update)", key,
-                             it->sku, cur_level, level);
+                             "code %s is stored for %s as %s, not %s (use --update)", key, it->sku,
+                             cur_level, level);
     int64_t units;
     if ((rc = catalog__pack_units(db, it->id, level, &units, err)) < 0)
-        return rc == WMS_ENOT_FOUND
-                   ? wms_error_set(err, WMS_ENOT_FOUND, "item %s has no %s pack level: import "
-                                                        "packs first",
-                                   it->sku, level)
-                   : rc;
-    static const char ins[] =
-        "INSERT INTO barcodes(code, item_id, level) VALUES (?1, ?2, ?3) "
-        "ON CONFLICT(code, item_id) DO UPDATE SET level = excluded.level";
+        return rc == WMS_ENOT_FOUND ? wms_error_set(err, WMS_ENOT_FOUND,
+                                                    "item %s has no %s pack level: import "
+                                                    "packs first",
+                                                    it->sku, level)
+                                    : rc;
+    static const char ins[] = "INSERT INTO barcodes(code, item_id, level) VALUES (?1, ?2, ?3) "
+                              "ON CONFLICT(code, item_id) DO UPDATE SET level = excluded.level";
     st = db__stmt(db, ins, err);
     if (st == NULL)
         return err ? err->code : WMS_ESTORAGE;
@@ -395,11 +393,10 @@ int wms_item_internal_code(wms_db *db, const char *sku, char out[14], wms_error 
 /* Fills r->m with the items a stored code key maps to. */
 static int lookup_key(wms_db *db, const char *key, wms_resolution *r, wms_error *err)
 {
-    static const char sql[] =
-        "SELECT i.id, i.sku, i.description, b.level, p.units FROM barcodes b "
-        "JOIN items i ON i.id = b.item_id "
-        "JOIN packs p ON p.item_id = b.item_id AND p.level = b.level "
-        "WHERE b.code = ?1 ORDER BY i.sku LIMIT 16";
+    static const char sql[] = "SELECT i.id, i.sku, i.description, b.level, p.units FROM barcodes b "
+                              "JOIN items i ON i.id = b.item_id "
+                              "JOIN packs p ON p.item_id = b.item_id AND p.level = b.level "
+                              "WHERE b.code = ?1 ORDER BY i.sku LIMIT 16";
     sqlite3_stmt *st = db__stmt(db, sql, err);
     if (st == NULL)
         return err ? err->code : WMS_ESTORAGE;
@@ -430,8 +427,7 @@ static int lookup_bin(wms_db *db, const char *code, wms_resolution *r)
     return 1;
 }
 
-int wms_code_resolve(wms_db *db, const char *code, char gs_sub, wms_resolution *r,
-                     wms_error *err)
+int wms_code_resolve(wms_db *db, const char *code, char gs_sub, wms_resolution *r, wms_error *err)
 {
     memset(r, 0, sizeof(*r));
     r->count = 1;

@@ -12,12 +12,10 @@ int db__fail(wms_db *db, int rc, wms_error *err, const char *what)
     const char *m = db != NULL && db->sql != NULL ? sqlite3_errmsg(db->sql) : sqlite3_errstr(rc);
     switch (rc & 0xff) {
     case SQLITE_FULL:
-        return wms_error_set(err, WMS_EDISK_FULL, "%s: the disk is full; nothing was stored",
-                             what);
+        return wms_error_set(err, WMS_EDISK_FULL, "%s: the disk is full; nothing was stored", what);
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-        return wms_error_set(err, WMS_EBUSY, "%s: the database is locked by another process",
-                             what);
+        return wms_error_set(err, WMS_EBUSY, "%s: the database is locked by another process", what);
     case SQLITE_NOMEM:
         return wms_error_set(err, WMS_ENOMEM, "%s: out of memory", what);
     case SQLITE_IOERR:
@@ -203,8 +201,8 @@ static int db__migrate(wms_db *db, wms_error *err)
     sqlite3_finalize(st);
     if (version > schema__count())
         return wms_error_set(err, WMS_ESCHEMA,
-                             "database schema version %d is newer than this program's %d",
-                             version, schema__count());
+                             "database schema version %d is newer than this program's %d", version,
+                             schema__count());
     if (version < schema__count() && (db->flags & WMS_DB_READONLY))
         return wms_error_set(err, WMS_ESCHEMA, "database needs migration; open it read-write");
     for (int i = version; i < schema__count(); i++) {

@@ -21,9 +21,9 @@ struct wms_db {
     sqlite3 *sql;
     char path[1024];
     int flags;
-    int op_depth;        /* nesting of db__op_begin */
-    bool own_tx;         /* the outermost op opened the transaction */
-    char today[11];      /* YYYY-MM-DD override, or "" for the real UTC date */
+    int op_depth;   /* nesting of db__op_begin */
+    bool own_tx;    /* the outermost op opened the transaction */
+    char today[11]; /* YYYY-MM-DD override, or "" for the real UTC date */
     struct {
         const char *sql; /* key: address of a static SQL string */
         sqlite3_stmt *stmt;

@@ -59,9 +59,8 @@ static int text_col(const wms_csv_row *r, int col, char *dst, size_t n, wms_erro
 }
 
 static const wms_csv_col items_cols[] = {
-    {"sku", true},       {"description", false}, {"uom", false},
-    {"length_mm", false}, {"width_mm", false},   {"height_mm", false},
-    {"weight_g", false}, {"shelf_life_days", false},
+    {"sku", true},       {"description", false}, {"uom", false},      {"length_mm", false},
+    {"width_mm", false}, {"height_mm", false},   {"weight_g", false}, {"shelf_life_days", false},
 };
 
 static int items_row(void *ctx, const wms_csv_row *r, wms_error *err)
@@ -129,16 +128,15 @@ static int layout_row(void *ctx, const wms_csv_row *r, wms_error *err)
     for (int i = 0; i < 3; i++)
         if ((rc = wms_csv_get_double(r, 2 + i, -100000, 100000, NAN, &v[i], NULL, err)) < 0)
             return rc;
-    if ((rc = wms_layout_put(ic->db, r->val[0], r->val[1], v[0], v[1], v[2], ic->update, err)) <
-        0)
+    if ((rc = wms_layout_put(ic->db, r->val[0], r->val[1], v[0], v[1], v[2], ic->update, err)) < 0)
         return at_line(r, err, rc);
     count(ic, rc);
     return 0;
 }
 
 static const wms_csv_col bins_cols[] = {
-    {"code", true}, {"zone", true},      {"type", true},     {"aisle", true},
-    {"y_m", true},  {"level", false},    {"capacity", false}, {"blocked", false},
+    {"code", true}, {"zone", true},   {"type", true},      {"aisle", true},
+    {"y_m", true},  {"level", false}, {"capacity", false}, {"blocked", false},
 };
 
 static int bins_row(void *ctx, const wms_csv_row *r, wms_error *err)
@@ -166,7 +164,7 @@ static int bins_row(void *ctx, const wms_csv_row *r, wms_error *err)
     return 0;
 }
 
-static const wms_csv_col stock_cols[] = {{"bin", true},  {"sku", true}, {"lot", false},
+static const wms_csv_col stock_cols[] = {{"bin", true},     {"sku", true}, {"lot", false},
                                          {"expiry", false}, {"qty", true}, {"status", false}};
 
 static int stock_row(void *ctx, const wms_csv_row *r, wms_error *err)
@@ -178,8 +176,8 @@ static int stock_row(void *ctx, const wms_csv_row *r, wms_error *err)
     if ((rc = wms_csv_get_date(r, 3, expiry, NULL, err)) < 0 ||
         (rc = wms_csv_get_long(r, 4, 0, WMS_QTY_MAX, 0, &qty, NULL, err)) < 0)
         return rc;
-    rc = wms_stock_import(ic->db, ic->who, r->val[0], r->val[1], r->val[2], expiry, qty,
-                          r->val[5], ic->update, err);
+    rc = wms_stock_import(ic->db, ic->who, r->val[0], r->val[1], r->val[2], expiry, qty, r->val[5],
+                          ic->update, err);
     if (rc < 0)
         return at_line(r, err, rc);
     count(ic, rc);
@@ -192,7 +190,10 @@ static const struct {
     int ncols;
     wms_csv_row_cb row;
 } kinds[] = {
-#define K(name) {#name, name##_cols, (int)(sizeof(name##_cols) / sizeof(name##_cols[0])), name##_row}
+#define K(name)                                                                                    \
+    {                                                                                              \
+#name, name##_cols, (int)(sizeof(name##_cols) / sizeof(name##_cols[0])), name##_row        \
+    }
     K(items), K(packs), K(barcodes), K(layout), K(bins), K(stock),
 #undef K
 };

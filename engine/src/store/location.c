@@ -36,8 +36,8 @@ static int layout_put__(wms_db *db, const char *kind, const char *id, double x, 
     int rc = sqlite3_step(st), exists = 0;
     if (rc == SQLITE_ROW) {
         exists = 1;
-        int same = num_eq(col_num(st, 0), x) && num_eq(col_num(st, 1), y) &&
-                   num_eq(col_num(st, 2), len);
+        int same =
+            num_eq(col_num(st, 0), x) && num_eq(col_num(st, 1), y) && num_eq(col_num(st, 2), len);
         sqlite3_reset(st);
         if (same)
             return WMS_PUT_UNCHANGED;
@@ -79,8 +79,8 @@ static int layout_put__(wms_db *db, const char *kind, const char *id, double x, 
     return exists ? WMS_PUT_UPDATED : WMS_PUT_INSERTED;
 }
 
-int wms_layout_put(wms_db *db, const char *kind, const char *id, double x, double y,
-                   double len, int update, wms_error *err)
+int wms_layout_put(wms_db *db, const char *kind, const char *id, double x, double y, double len,
+                   int update, wms_error *err)
 {
     if (kind == NULL || (strcmp(kind, "depot") && strcmp(kind, "aisle") && strcmp(kind, "cross")))
         return wms_error_set(err, WMS_EBAD_ARGS, "layout kind '%s' is not depot, aisle or cross",

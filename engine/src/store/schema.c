@@ -94,6 +94,70 @@ static const char *const migrations[] = {
 "  BEGIN SELECT RAISE(ABORT, 'journal is append-only'); END;"
 "CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal"
 "  BEGIN SELECT RAISE(ABORT, 'journal is append-only'); END;",
+/* 2: users, exactly-once txn outcomes, receipts (ASN), cycle counts */
+"CREATE TABLE users ("
+"  id INTEGER PRIMARY KEY,"
+"  name TEXT NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 32),"
+"  role TEXT NOT NULL CHECK (role IN ('picker','receiver','supervisor','admin')),"
+"  pin_hash TEXT NOT NULL,"
+"  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0,1)),"
+"  created TEXT NOT NULL"
+");"
+/* Failed logins per device (and per user): slows down PIN guessing. */
+"CREATE TABLE login_failures ("
+"  key TEXT PRIMARY KEY,"        /* 'device:RF-01' or 'user:alice' */
+"  failures INTEGER NOT NULL,"
+"  last_ms INTEGER NOT NULL"
+") WITHOUT ROWID;"
+/* The outcome of each device's recent state-changing calls (by txn id). */
+"CREATE TABLE txn_outcomes ("
+"  device TEXT NOT NULL,"
+"  txn TEXT NOT NULL,"
+"  ts_ms INTEGER NOT NULL,"
+"  method TEXT NOT NULL,"
+"  outcome BLOB NOT NULL,"        /* msgpack [error, result] as first answered */
+"  PRIMARY KEY (device, txn)"
+") WITHOUT ROWID;"
+"CREATE INDEX txn_outcomes_ts ON txn_outcomes(ts_ms);"
+/* Receipts: optional expected lists (ASN) with over/under tolerance. */
+"CREATE TABLE receipts ("
+"  id INTEGER PRIMARY KEY,"
+"  ref TEXT NOT NULL UNIQUE,"
+"  status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','closed')),"
+"  tolerance_pct REAL NOT NULL DEFAULT 0 CHECK (tolerance_pct >= 0),"
+"  opened TEXT NOT NULL,"
+"  closed TEXT"
+");"
+"CREATE TABLE receipt_lines ("
+"  receipt_id INTEGER NOT NULL REFERENCES receipts(id),"
+"  item_id INTEGER NOT NULL REFERENCES items(id),"
+"  expected INTEGER NOT NULL DEFAULT 0 CHECK (expected >= 0),"
+"  received INTEGER NOT NULL DEFAULT 0 CHECK (received >= 0),"
+"  PRIMARY KEY (receipt_id, item_id)"
+") WITHOUT ROWID;"
+/* Cycle counts of one bin.  journal_pos: the last journal id when the count
+ * started; movements after it are reconciled at submit. */
+"CREATE TABLE counts ("
+"  id INTEGER PRIMARY KEY,"
+"  bin_id INTEGER NOT NULL REFERENCES bins(id),"
+"  status TEXT NOT NULL DEFAULT 'open' CHECK (status IN "
+"    ('open','counting','pending_approval','done','rejected')),"
+"  reason TEXT NOT NULL DEFAULT '',"
+"  created TEXT NOT NULL,"
+"  assigned_to TEXT,"
+"  journal_pos INTEGER,"
+"  submitted TEXT"
+");"
+"CREATE INDEX counts_status ON counts(status, bin_id);"
+"CREATE TABLE count_lines ("
+"  count_id INTEGER NOT NULL REFERENCES counts(id),"
+"  item_id INTEGER NOT NULL REFERENCES items(id),"
+"  lot TEXT NOT NULL DEFAULT '',"
+"  expiry TEXT NOT NULL DEFAULT '',"
+"  expected INTEGER NOT NULL,"    /* system quantity at the count's start */
+"  counted INTEGER NOT NULL,"
+"  PRIMARY KEY (count_id, item_id, lot, expiry)"
+") WITHOUT ROWID;",
 };
 /* clang-format on */
 

@@ -87,10 +87,9 @@ int stock__apply(wms_db *db, const wms_actor *who, const stock_move *mv, int64_t
             if ((rc = bin_units(db, mv->to->id, &held, err)) < 0)
                 return rc;
             if (held + mv->qty > mv->to->capacity)
-                return wms_error_set(err, WMS_EBIN_FULL,
-                                     "bin %s holds %lld of %lld units: no room for %lld more",
-                                     mv->to->code, (long long)held, (long long)mv->to->capacity,
-                                     (long long)mv->qty);
+                return wms_error_set(
+                    err, WMS_EBIN_FULL, "bin %s holds %lld of %lld units: no room for %lld more",
+                    mv->to->code, (long long)held, (long long)mv->to->capacity, (long long)mv->qty);
         }
         static const char inc[] =
             "INSERT INTO stock(bin_id, item_id, lot, expiry, status, qty) "
@@ -143,11 +142,11 @@ static int usable_bin(wms_db *db, const char *code, wms_bin *b, wms_error *err)
 {
     int rc = wms_bin_get(db, code, b, err);
     if (rc < 0)
-        return rc == WMS_ENOT_FOUND
-                   ? wms_error_set(err, WMS_ENOT_FOUND, "bin '%.64s' does not exist: scan the "
-                                                        "bin label again",
-                                   code ? code : "")
-                   : rc;
+        return rc == WMS_ENOT_FOUND ? wms_error_set(err, WMS_ENOT_FOUND,
+                                                    "bin '%.64s' does not exist: scan the "
+                                                    "bin label again",
+                                                    code ? code : "")
+                                    : rc;
     if (b->blocked)
         return wms_error_set(err, WMS_EBIN_BLOCKED, "bin %s is blocked: use another bin", b->code);
     return 0;
@@ -158,14 +157,14 @@ static int merge_field(const char *what, const char *from_code, const char *ente
                        size_t n, wms_error *err)
 {
     if (entered != NULL && entered[0] && from_code[0] && strcmp(entered, from_code))
-        return wms_error_set(err, WMS_EBAD_ARGS, "the code carries %s %s but %s was entered",
-                             what, from_code, entered);
+        return wms_error_set(err, WMS_EBAD_ARGS, "the code carries %s %s but %s was entered", what,
+                             from_code, entered);
     snprintf(dst, n, "%s", from_code[0] ? from_code : (entered ? entered : ""));
     return 0;
 }
 
-static int receive__(wms_db *db, const wms_actor *who, const wms_receive_req *req,
-                     wms_booking *out, wms_error *err)
+static int receive__(wms_db *db, const wms_actor *who, const wms_receive_req *req, wms_booking *out,
+                     wms_error *err)
 {
     wms_bin bin;
     wms_resolution r;
@@ -191,12 +190,11 @@ static int receive__(wms_db *db, const wms_actor *who, const wms_receive_req *re
                              (long long)mult, (long long)per, (long long)WMS_QTY_MAX);
     memset(out, 0, sizeof(*out));
     if ((rc = merge_field("lot", r.lot, req->lot, out->lot, sizeof(out->lot), err)) < 0 ||
-        (rc = merge_field("expiry", r.expiry, req->expiry, out->expiry, sizeof(out->expiry),
-                          err)) < 0)
+        (rc = merge_field("expiry", r.expiry, req->expiry, out->expiry, sizeof(out->expiry), err)) <
+            0)
         return rc;
     if (!stock__valid_lot(out->lot))
-        return wms_error_set(err, WMS_EBAD_ARGS, "lot '%.30s' is too long or has spaces",
-                             out->lot);
+        return wms_error_set(err, WMS_EBAD_ARGS, "lot '%.30s' is too long or has spaces", out->lot);
     if (out->expiry[0] && !wms_date_valid(out->expiry))
         return wms_error_set(err, WMS_EBAD_ARGS, "expiry '%.20s' is not a date YYYY-MM-DD",
                              out->expiry);
@@ -302,8 +300,8 @@ static int move__(wms_db *db, const wms_actor *who, const wms_move_req *req, wms
     if (need > 0)
         return wms_error_set(err, WMS_EINSUFFICIENT_STOCK,
                              "bin %s holds only %lld %s units of %s%s%s", from.code,
-                             (long long)(req->qty - need), status, it.sku,
-                             req->lot ? " lot " : "", req->lot ? req->lot : "");
+                             (long long)(req->qty - need), status, it.sku, req->lot ? " lot " : "",
+                             req->lot ? req->lot : "");
     memset(out, 0, sizeof(*out));
     for (int i = 0; i < n; i++) {
         stock_move mv = {.kind = from.id == to.id ? "status" : "move",
@@ -345,7 +343,8 @@ static int import__(wms_db *db, const wms_actor *who, const char *bincode, const
     wms_bin bin;
     wms_item it;
     int rc;
-    if ((rc = wms_bin_get(db, bincode, &bin, err)) < 0 || (rc = wms_item_get(db, sku, &it, err)) < 0)
+    if ((rc = wms_bin_get(db, bincode, &bin, err)) < 0 ||
+        (rc = wms_item_get(db, sku, &it, err)) < 0)
         return rc;
     static const char q[] = "SELECT expiry, status, qty FROM stock WHERE bin_id = ?1 AND "
                             "item_id = ?2 AND lot = ?3";
@@ -414,13 +413,12 @@ int wms_stock_import(wms_db *db, const wms_actor *who, const char *bin, const ch
     expiry = expiry ? expiry : "";
     status = status && status[0] ? status : "available";
     if (!valid_status(status))
-        return wms_error_set(err, WMS_EBAD_ARGS,
-                             "status '%s' is not available, hold or quarantine", status);
+        return wms_error_set(err, WMS_EBAD_ARGS, "status '%s' is not available, hold or quarantine",
+                             status);
     if (!stock__valid_lot(lot))
         return wms_error_set(err, WMS_EBAD_ARGS, "lot '%.30s' is too long or has spaces", lot);
     if (expiry[0] && !wms_date_valid(expiry))
-        return wms_error_set(err, WMS_EBAD_ARGS, "expiry '%.20s' is not a date YYYY-MM-DD",
-                             expiry);
+        return wms_error_set(err, WMS_EBAD_ARGS, "expiry '%.20s' is not a date YYYY-MM-DD", expiry);
     if (qty < 0 || qty > WMS_QTY_MAX)
         return wms_error_set(err, WMS_EBAD_QTY, "quantity %lld is not between 0 and %lld",
                              (long long)qty, (long long)WMS_QTY_MAX);
@@ -519,15 +517,14 @@ int wms_stock_verify(wms_db *db, int (*cb)(void *ctx, const wms_verify_diff *d),
     return n;
 }
 
-int wms_stock_expiring(wms_db *db, int days, int (*cb)(void *, const wms_expiring_row *),
-                       void *ctx, wms_error *err)
+int wms_stock_expiring(wms_db *db, int days, int (*cb)(void *, const wms_expiring_row *), void *ctx,
+                       wms_error *err)
 {
-    static const char sql[] =
-        "SELECT b.code, i.sku, s.lot, s.expiry, " STATUS_SQL ", s.qty, "
-        "  CAST(julianday(s.expiry) - julianday(?9) AS INTEGER) FROM stock s "
-        "JOIN bins b ON b.id = s.bin_id JOIN items i ON i.id = s.item_id "
-        "WHERE s.expiry <> '' AND s.expiry <= date(?9, '+' || ?1 || ' days') "
-        "ORDER BY s.expiry, i.sku, b.code";
+    static const char sql[] = "SELECT b.code, i.sku, s.lot, s.expiry, " STATUS_SQL ", s.qty, "
+                              "  CAST(julianday(s.expiry) - julianday(?9) AS INTEGER) FROM stock s "
+                              "JOIN bins b ON b.id = s.bin_id JOIN items i ON i.id = s.item_id "
+                              "WHERE s.expiry <> '' AND s.expiry <= date(?9, '+' || ?1 || ' days') "
+                              "ORDER BY s.expiry, i.sku, b.code";
     if (days < 0 || days > 36500)
         return wms_error_set(err, WMS_EBAD_ARGS, "days must be between 0 and 36500");
     sqlite3_stmt *st = db__stmt(db, sql, err);

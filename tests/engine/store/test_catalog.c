@@ -17,8 +17,8 @@ static void test_open_rejects_non_database(void **state)
 {
     fx *f = *state;
     char path[700];
-    th_write_file(f->dir, "junk.db", "this is not a database, just text padding it out....\n",
-                  path, sizeof(path));
+    th_write_file(f->dir, "junk.db", "this is not a database, just text padding it out....\n", path,
+                  sizeof(path));
     wms_db *db = NULL;
     int rc = wms_db_open(path, 0, &db, &f->err);
     assert_int_equal(rc, WMS_ESTORAGE);
@@ -89,8 +89,8 @@ static void test_resolve_unit_and_case(void **state)
     assert_string_equal(r.m[0].level, "case");
     assert_int_equal(r.qty, 24);
     /* GS1-128 carrying the case GTIN, lot and expiry. */
-    assert_int_equal(
-        wms_code_resolve(f->db, "]C101140063813339381727063010LOT-7", 0, &r, &f->err), 0);
+    assert_int_equal(wms_code_resolve(f->db, "]C101140063813339381727063010LOT-7", 0, &r, &f->err),
+                     0);
     assert_int_equal(r.qty, 24);
     assert_string_equal(r.lot, "LOT-7");
     assert_string_equal(r.expiry, "2027-06-30");
@@ -129,11 +129,9 @@ static void test_ambiguous_code(void **state)
     assert_int_equal(wms_resolution_pick(&r, "D", &f->err), 1);
     assert_int_equal(wms_resolution_pick(&r, "A", &f->err), WMS_EBAD_ARGS);
     /* Adding a third item to the code says so. */
-    assert_int_equal(wms_barcode_put(f->db, "CAN-42", "B", "each", 0, &f->err),
-                     WMS_PUT_AMBIGUOUS);
+    assert_int_equal(wms_barcode_put(f->db, "CAN-42", "B", "each", 0, &f->err), WMS_PUT_AMBIGUOUS);
     /* Re-adding an existing mapping changes nothing. */
-    assert_int_equal(wms_barcode_put(f->db, "CAN-42", "C", "each", 0, &f->err),
-                     WMS_PUT_UNCHANGED);
+    assert_int_equal(wms_barcode_put(f->db, "CAN-42", "C", "each", 0, &f->err), WMS_PUT_UNCHANGED);
     /* Changing its level is a conflict unless updating; C has no case level. */
     assert_int_equal(wms_barcode_put(f->db, "CAN-42", "C", "case", 0, &f->err), WMS_ECONFLICT);
     assert_int_equal(wms_barcode_put(f->db, "CAN-42", "C", "case", 1, &f->err), WMS_ENOT_FOUND);
@@ -167,8 +165,7 @@ static void test_internal_codes_unique(void **state)
         snprintf(it.sku, sizeof(it.sku), "N%02d", i);
         it.shelf_life_days = -1;
         assert_int_equal(wms_item_put(f->db, &it, 0, &f->err), WMS_PUT_INSERTED);
-        assert_int_equal(wms_item_internal_code(f->db, it.sku, seen[i], &f->err),
-                         WMS_PUT_INSERTED);
+        assert_int_equal(wms_item_internal_code(f->db, it.sku, seen[i], &f->err), WMS_PUT_INSERTED);
         assert_true(wms_gs1_check_valid(seen[i], 13));
         assert_string_not_equal(seen[i], code);
         for (int j = 0; j < i; j++)
@@ -206,8 +203,7 @@ static void test_layout_and_bins(void **state)
     assert_int_equal(wms_bin_put(f->db, &b, 0, &f->err), WMS_PUT_INSERTED);
     assert_int_equal(wms_layout_put(f->db, "depot", "D2", 3, NAN, NAN, 0, &f->err),
                      WMS_ECONFLICT); /* one depot */
-    assert_int_equal(wms_layout_put(f->db, "aisle", "A3", 10, NAN, -1, 0, &f->err),
-                     WMS_EBAD_ARGS);
+    assert_int_equal(wms_layout_put(f->db, "aisle", "A3", 10, NAN, -1, 0, &f->err), WMS_EBAD_ARGS);
 }
 
 int main(void)

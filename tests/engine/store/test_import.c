@@ -24,8 +24,7 @@ static void test_conflict_rolls_back_whole_file(void **state)
                      0);
     assert_int_equal(fx_sql_int(f, "SELECT count(*) FROM items WHERE sku='NEW1'"), 1);
     assert_int_equal(
-        fx_sql_int(f, "SELECT count(*) FROM items WHERE sku='A' AND description='Other juice'"),
-        1);
+        fx_sql_int(f, "SELECT count(*) FROM items WHERE sku='A' AND description='Other juice'"), 1);
 }
 
 static void test_bad_value_names_line_and_column(void **state)

@@ -11,8 +11,8 @@ static long long journal_rows(fx *f)
 static int receive(fx *f, const char *bin, const char *code, const char *sku, int64_t mult,
                    const char *lot, const char *expiry, wms_booking *b)
 {
-    wms_receive_req req = {.bin = bin, .code = code, .sku = sku, .mult = mult, .lot = lot,
-                           .expiry = expiry};
+    wms_receive_req req = {
+        .bin = bin, .code = code, .sku = sku, .mult = mult, .lot = lot, .expiry = expiry};
     wms_error_clear(&f->err);
     return wms_stock_receive(f->db, &who, &req, b, &f->err);
 }
@@ -64,23 +64,22 @@ static void test_expired_refused_unless_quarantine(void **state)
     wms_booking b;
     long long before = journal_rows(f);
     /* Expired yesterday (today is fixed at 2026-11-23). */
-    assert_int_equal(receive(f, "P2", "(01)14006381333938(17)261122(10)OLD", NULL, 0, NULL, NULL,
-                             &b),
-                     WMS_EEXPIRED_LOT);
+    assert_int_equal(
+        receive(f, "P2", "(01)14006381333938(17)261122(10)OLD", NULL, 0, NULL, NULL, &b),
+        WMS_EEXPIRED_LOT);
     assert_non_null(strstr(f->err.msg, "2026-11-22"));
     /* Expiring today counts as expired. */
-    assert_int_equal(receive(f, "P2", "(01)14006381333938(17)261123(10)OLD", NULL, 0, NULL, NULL,
-                             &b),
-                     WMS_EEXPIRED_LOT);
+    assert_int_equal(
+        receive(f, "P2", "(01)14006381333938(17)261123(10)OLD", NULL, 0, NULL, NULL, &b),
+        WMS_EEXPIRED_LOT);
     assert_int_equal(journal_rows(f), before);
-    wms_receive_req req = {.bin = "Q1", .code = "(01)14006381333938(17)261122(10)OLD",
-                           .quarantine = 1};
+    wms_receive_req req = {
+        .bin = "Q1", .code = "(01)14006381333938(17)261122(10)OLD", .quarantine = 1};
     assert_int_equal(wms_stock_receive(f->db, &who, &req, &b, &f->err), 0);
     assert_string_equal(b.status, "quarantine");
     /* Tomorrow is fine. */
-    assert_int_equal(receive(f, "P2", "(01)14006381333938(17)261124(10)NEW", NULL, 0, NULL, NULL,
-                             &b),
-                     0);
+    assert_int_equal(
+        receive(f, "P2", "(01)14006381333938(17)261124(10)NEW", NULL, 0, NULL, NULL, &b), 0);
 }
 
 typedef struct {
@@ -129,10 +128,8 @@ static void test_bin_rules(void **state)
 {
     fx *f = *state;
     wms_booking b;
-    assert_int_equal(receive(f, "X1", "4006381333931", NULL, 1, NULL, NULL, &b),
-                     WMS_EBIN_BLOCKED);
-    assert_int_equal(receive(f, "NOPE", "4006381333931", NULL, 1, NULL, NULL, &b),
-                     WMS_ENOT_FOUND);
+    assert_int_equal(receive(f, "X1", "4006381333931", NULL, 1, NULL, NULL, &b), WMS_EBIN_BLOCKED);
+    assert_int_equal(receive(f, "NOPE", "4006381333931", NULL, 1, NULL, NULL, &b), WMS_ENOT_FOUND);
     /* P1 holds at most 100 units: 4 cases = 96 fit, a 5th does not. */
     assert_int_equal(receive(f, "P1", "14006381333938", NULL, 4, NULL, NULL, &b), 0);
     assert_int_equal(receive(f, "P1", "14006381333938", NULL, 1, NULL, NULL, &b), WMS_EBIN_FULL);
