@@ -29,6 +29,19 @@ static const char usage[] =
     "  verify                                recompute stock from the journal\n"
     "  demo-data --out DIR [--seed N] [--bins N] [--items N]\n"
     "                                        generate a demo warehouse as CSV files\n"
+    "  user add NAME --role ROLE             add a user (role: picker receiver supervisor\n"
+    "                                        admin); the PIN is read from standard input\n"
+    "  user set-pin NAME                     new PIN from standard input\n"
+    "  user disable NAME | enable NAME       block or allow a user's logins\n"
+    "  user list [--json]                    users with role and status (never PINs)\n"
+    "  user login NAME [--device ID]         check a PIN (stdin) like a handheld login\n"
+    "  receipt create REF [--tolerance PCT] SKU=QTY ...\n"
+    "                                        an expected list (ASN) to receive against\n"
+    "  receipt show REF | close REF [--json] expected vs received per item (close: final)\n"
+    "  count create BIN [--reason R]         ask for a bin to be counted (blind count)\n"
+    "  count list [--status S] [--json]      counts: open counting pending_approval done\n"
+    "  count show ID | approve ID | reject ID\n"
+    "                                        a count's lines; decide a large difference\n"
     "\n"
     "The database defaults to ./var/wms.db (or $WMS_DB).  $WMS_TODAY fixes today's date.\n";
 
@@ -146,7 +159,8 @@ static const struct {
     {"init", cmd_init},       {"import", cmd_import},       {"export", cmd_export},
     {"barcode", cmd_barcode}, {"label", cmd_label},         {"receive", cmd_receive},
     {"move", cmd_move},       {"stock", cmd_stock},         {"expiring", cmd_expiring},
-    {"verify", cmd_verify},   {"demo-data", cmd_demo_data},
+    {"verify", cmd_verify},   {"demo-data", cmd_demo_data}, {"user", cmd_user},
+    {"receipt", cmd_receipt}, {"count", cmd_count},
 };
 
 /* Flags that take no value. */

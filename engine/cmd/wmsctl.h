@@ -51,5 +51,8 @@ int cmd_stock(ctl *c);
 int cmd_expiring(ctl *c);
 int cmd_verify(ctl *c);
 int cmd_demo_data(ctl *c);
+int cmd_user(ctl *c);
+int cmd_receipt(ctl *c);
+int cmd_count(ctl *c);
 
 #endif

@@ -112,6 +112,10 @@ int wms_db_schema_version(wms_db *db);
 int wms_db_set_today(wms_db *db, const char *day);
 const char *wms_db_today(wms_db *db);
 
+/* Drops the connection's caches (call when another process may have
+ * changed the catalog: a server watching PRAGMA data_version does). */
+void wms_db_cache_clear(wms_db *db);
+
 /* An explicit transaction around several calls (one commit, one fsync).
  * Calls inside it are each atomic on their own (savepoints). */
 int wms_tx_begin(wms_db *db, wms_error *err);

@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int valid_level(const char *level)
@@ -157,6 +158,7 @@ int wms_item_put(wms_db *db, const wms_item *it, int update, wms_error *err)
     int rc = db__op_begin(db, err);
     if (rc < 0)
         return rc;
+    db__cache_clear(db);
     return db__op_end(db, item_put__(db, &norm, update, err), err);
 }
 
@@ -227,6 +229,7 @@ int wms_pack_put(wms_db *db, const char *sku, const char *level, int64_t units, 
         return rc;
     if ((rc = db__op_begin(db, err)) < 0)
         return rc;
+    db__cache_clear(db);
     return db__op_end(db, pack_put__(db, &it, level, units, update, err), err);
 }
 
@@ -322,6 +325,7 @@ int wms_barcode_put(wms_db *db, const char *code, const char *sku, const char *l
         return rc;
     if ((rc = db__op_begin(db, err)) < 0)
         return rc;
+    db__cache_clear(db);
     return db__op_end(db, barcode_put__(db, key, &it, level, update, err), err);
 }
 
@@ -387,6 +391,7 @@ int wms_item_internal_code(wms_db *db, const char *sku, char out[14], wms_error 
         return rc;
     if ((rc = db__op_begin(db, err)) < 0)
         return rc;
+    db__cache_clear(db);
     return db__op_end(db, internal_code__(db, &it, out, err), err);
 }
 
@@ -427,7 +432,7 @@ static int lookup_bin(wms_db *db, const char *code, wms_resolution *r)
     return 1;
 }
 
-int wms_code_resolve(wms_db *db, const char *code, char gs_sub, wms_resolution *r, wms_error *err)
+static int resolve__(wms_db *db, const char *code, char gs_sub, wms_resolution *r, wms_error *err)
 {
     memset(r, 0, sizeof(*r));
     r->count = 1;
@@ -549,4 +554,47 @@ int wms_item_label_code(wms_db *db, const char *sku, char *code, size_t n, wms_e
         return rc;
     snprintf(code, n, "0%s", rcn);
     return 1;
+}
+
+/* A direct-mapped cache of successful resolutions: scans repeat a small set
+ * of codes all day.  Cleared on every catalog change (db__cache_clear). */
+struct db__resolve_slot {
+    char code[WMS_CODE_MAX + 1];
+    char gs_sub;
+    int used;
+    wms_resolution r;
+};
+
+static uint32_t code_hash(const char *s, char gs)
+{
+    uint32_t h = 2166136261u ^ (unsigned char)gs;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+int wms_code_resolve(wms_db *db, const char *code, char gs_sub, wms_resolution *r, wms_error *err)
+{
+    size_t len = code != NULL ? strlen(code) : 0;
+    struct db__resolve_slot *slot = NULL;
+    if (len > 0 && len <= WMS_CODE_MAX) {
+        if (db->resolve == NULL)
+            db->resolve = calloc(DB__RESOLVE_SLOTS, sizeof(*db->resolve));
+        if (db->resolve != NULL) {
+            slot = &db->resolve[code_hash(code, gs_sub) % DB__RESOLVE_SLOTS];
+            if (slot->used && slot->gs_sub == gs_sub && !strcmp(slot->code, code)) {
+                *r = slot->r;
+                return 0;
+            }
+        }
+    }
+    int rc = resolve__(db, code, gs_sub, r, err);
+    /* Only a code whose meaning is fixed by the catalog is cached. */
+    if (rc == 0 && slot != NULL && db->resolve != NULL) {
+        memcpy(slot->code, code, len + 1);
+        slot->gs_sub = gs_sub;
+        slot->r = *r;
+        slot->used = 1;
+    }
+    return rc;
 }

@@ -141,9 +141,22 @@ int db__op_begin(wms_db *db, wms_error *err)
     return 0;
 }
 
+void db__cache_clear(wms_db *db)
+{
+    free(db->resolve);
+    db->resolve = NULL;
+}
+
+void wms_db_cache_clear(wms_db *db)
+{
+    db__cache_clear(db);
+}
+
 int db__op_end(wms_db *db, int rc, wms_error *err)
 {
     db->op_depth--;
+    if (rc < 0)
+        db__cache_clear(db); /* the cache may hold what is being undone */
     if (rc >= 0) {
         int r = db__exec(db, "RELEASE op", err);
         if (r < 0)
@@ -268,6 +281,7 @@ void wms_db_close(wms_db *db)
     if (!sqlite3_get_autocommit(db->sql))
         sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close_v2(db->sql);
+    db__cache_clear(db);
     free(db);
 }
 
@@ -289,13 +303,16 @@ int wms_tx_begin(wms_db *db, wms_error *err)
 int wms_tx_commit(wms_db *db, wms_error *err)
 {
     int rc = db__exec(db, "COMMIT", err);
-    if (rc < 0 && !sqlite3_get_autocommit(db->sql))
+    if (rc < 0 && !sqlite3_get_autocommit(db->sql)) {
         db__exec(db, "ROLLBACK", NULL);
+        db__cache_clear(db);
+    }
     return rc;
 }
 
 void wms_tx_rollback(wms_db *db)
 {
+    db__cache_clear(db);
     if (!sqlite3_get_autocommit(db->sql))
         db__exec(db, "ROLLBACK", NULL);
 }

@@ -28,7 +28,14 @@ struct wms_db {
         const char *sql; /* key: address of a static SQL string */
         sqlite3_stmt *stmt;
     } cache[DB__STMT_CACHE];
+    struct db__resolve_slot *resolve; /* code -> resolution cache, lazily allocated */
 };
+
+#define DB__RESOLVE_SLOTS 256
+
+/* Drops cached code resolutions (any catalog change, a rollback, or another
+ * process's commit seen through PRAGMA data_version). */
+void db__cache_clear(wms_db *db);
 
 /* Returns the cached prepared statement for the static string `sql`,
  * reset and with bindings cleared; NULL on error (set in err).  The

@@ -208,5 +208,6 @@ int wms_bin_put(wms_db *db, const wms_bin *b, int update, wms_error *err)
     int rc = db__op_begin(db, err);
     if (rc < 0)
         return rc;
+    db__cache_clear(db);
     return db__op_end(db, bin_put__(db, b, update, err), err);
 }

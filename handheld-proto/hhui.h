@@ -1,0 +1,151 @@
+/*
+ * hhui.h - the screens of the terminal RF handheld (wms-handheld) as pure
+ * state machines: no I/O, no curses, no clock.
+ *
+ * The program feeds the state what the user did and what the server
+ * answered; the state says what to show and which request to send:
+ *
+ *     wms_hh_init(&s);
+ *     draw(&s);
+ *     on Enter:    act = wms_hh_input(&s, line);
+ *     on Esc/F1:   act = wms_hh_back(&s);
+ *     while (act == WMS_HH_SEND) {            request in s.req
+ *         if (s.req.needs_txn && !s.req.txn[0]) fill s.req.txn (wms_client_next_txn)
+ *         pack with wms_hh_req_pack and call;
+ *         act = ok ? wms_hh_result(&s, &result)
+ *                  : transport failure ? wms_hh_offline(&s, message)
+ *                  : wms_hh_error(&s, wire_name, message);
+ *     }
+ *     act == WMS_HH_QUIT: leave the program.
+ *
+ * Screens follow an RF gun: one prompt at a time ("Bin:", "Item:",
+ * "Qty:"); a scan is a line of keyboard input ending in Enter; Esc/F1 goes
+ * one prompt back (from the first prompt: to the menu; from login: quit).
+ * Results and errors land in the status line; an error shows the server's
+ * message verbatim with its code in brackets: "wrong bin: scan A-01 [WRONG_BIN]".
+ *
+ * A state-changing request keeps its txn in s.req.txn: after a transport
+ * failure (wms_hh_offline) Enter resends the very same request, txn and
+ * all, so the server's exactly-once table answers it without a second
+ * effect; Esc abandons it.  A new request always starts with an empty txn.
+ */
+#ifndef WMS_PROTO_HHUI_H
+#define WMS_PROTO_HHUI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <msgpack.h>
+
+#include "wms.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WMS_HH_LINE_MAX 40   /* characters of one body / title / prompt line */
+#define WMS_HH_BODY_LINES 10 /* body lines between title and prompt */
+#define WMS_HH_STATUS_MAX 240
+#define WMS_HH_INPUT_MAX 128 /* one scan or typed line */
+#define WMS_HH_TXN_MAX 64
+#define WMS_HH_ARGS_MAX 8
+#define WMS_HH_COUNT_LINES_MAX 50
+
+typedef enum {
+    WMS_HH_SCR_LOGIN = 0,
+    WMS_HH_SCR_MENU,
+    WMS_HH_SCR_RECEIVE,
+    WMS_HH_SCR_PUTAWAY,
+    WMS_HH_SCR_STOCK,
+    WMS_HH_SCR_MOVE,
+    WMS_HH_SCR_COUNT,
+} wms_hh_screen;
+
+/* What the program should do next. */
+enum { WMS_HH_IDLE = 0, WMS_HH_SEND = 1, WMS_HH_QUIT = 2 };
+
+typedef struct wms_hh_arg {
+    char key[16];
+    int is_int;
+    int64_t i;
+    char s[WMS_HH_INPUT_MAX + 1];
+} wms_hh_arg;
+
+typedef struct wms_hh_count_line {
+    char code[WMS_HH_INPUT_MAX + 1];
+    int64_t qty;
+} wms_hh_count_line;
+
+/* A request to send: method, scalar args, and for count.submit its lines. */
+typedef struct wms_hh_req {
+    char method[32];
+    int needs_txn;                 /* state-changing: carries "txn" */
+    char txn[WMS_HH_TXN_MAX + 1];  /* "" until the program assigns one */
+    int nargs;
+    wms_hh_arg args[WMS_HH_ARGS_MAX];
+    int nlines;                    /* > 0 or has_lines: packs "lines" */
+    int has_lines;
+    wms_hh_count_line lines[WMS_HH_COUNT_LINES_MAX];
+} wms_hh_req;
+
+typedef struct wms_hh_state {
+    wms_hh_screen screen;
+    int step; /* the screen's current prompt */
+    char title[WMS_HH_LINE_MAX + 1];
+    char prompt[WMS_HH_LINE_MAX + 1];
+    int hidden; /* the input is a PIN: echo '*' */
+    int nbody;
+    char body[WMS_HH_BODY_LINES][WMS_HH_LINE_MAX + 1];
+    char status[WMS_HH_STATUS_MAX + 1];
+    int status_error; /* the status line shows an error */
+    int busy;         /* s.req is waiting for its answer */
+    int offline;      /* s.req failed in transport: Enter resends it */
+    wms_hh_req req;
+
+    /* what the flows have collected so far */
+    char user[33], role[16];
+    char from[WMS_HH_INPUT_MAX + 1], code[WMS_HH_INPUT_MAX + 1], to[WMS_HH_INPUT_MAX + 1];
+    char sku[WMS_HH_INPUT_MAX + 1], suggested[WMS_HH_INPUT_MAX + 1];
+    int64_t qty; /* 0 = not given */
+    int64_t count_id;
+    char count_bin[WMS_HH_INPUT_MAX + 1];
+    int ncount;
+    wms_hh_count_line count_lines[WMS_HH_COUNT_LINES_MAX];
+} wms_hh_state;
+
+/* Starts at the login screen. */
+void wms_hh_init(wms_hh_state *s);
+
+/* The user pressed Enter on `line` (a scan or typed text; NULL = "").
+ * Returns WMS_HH_SEND (request in s->req), WMS_HH_IDLE or WMS_HH_QUIT.
+ * Ignored (IDLE) while a request is busy. */
+int wms_hh_input(wms_hh_state *s, const char *line);
+
+/* Esc / F1: one prompt back; from the first prompt to the menu (a logout
+ * request from the menu, WMS_HH_QUIT from the login screen). */
+int wms_hh_back(wms_hh_state *s);
+
+/* The server answered s->req with `result` (a map). */
+int wms_hh_result(wms_hh_state *s, const msgpack_object *result);
+
+/* The server answered s->req with an error: its wire code name (may be
+ * NULL) and message, shown as "message [CODE]". */
+int wms_hh_error(wms_hh_state *s, const char *code, const char *message);
+
+/* s->req could not be delivered or answered (no connection after every
+ * retry): keeps it, with its txn, for a resend on Enter. */
+int wms_hh_offline(wms_hh_state *s, const char *message);
+
+/* Packs the request's arguments as key/value pairs (no map header) for
+ * wms_client_begin's packer: "txn" first when set, then the args, then
+ * "lines" for count.submit.  Returns the number of pairs. */
+int wms_hh_req_pack(const wms_hh_req *r, msgpack_packer *pk);
+
+/* The string / integer argument `key` of a request, or NULL / -1. */
+const char *wms_hh_req_str(const wms_hh_req *r, const char *key);
+int64_t wms_hh_req_int(const wms_hh_req *r, const char *key);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* WMS_PROTO_HHUI_H */
