@@ -36,7 +36,9 @@ test: test-plain test-asan
 demo: build
 	@sh scripts/demo.sh $(BUILD)
 
-bench: build
+bench: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS) --target bench_wmsd bench_sqlite bench_route wmsd wmsctl
 	@sh bench/run.sh $(BUILD)
 
 format:

@@ -79,11 +79,11 @@ typedef struct wms_hh_count_line {
 /* A request to send: method, scalar args, and for count.submit its lines. */
 typedef struct wms_hh_req {
     char method[32];
-    int needs_txn;                 /* state-changing: carries "txn" */
-    char txn[WMS_HH_TXN_MAX + 1];  /* "" until the program assigns one */
+    int needs_txn;                /* state-changing: carries "txn" */
+    char txn[WMS_HH_TXN_MAX + 1]; /* "" until the program assigns one */
     int nargs;
     wms_hh_arg args[WMS_HH_ARGS_MAX];
-    int nlines;                    /* > 0 or has_lines: packs "lines" */
+    int nlines; /* > 0 or has_lines: packs "lines" */
     int has_lines;
     wms_hh_count_line lines[WMS_HH_COUNT_LINES_MAX];
 } wms_hh_req;
@@ -101,6 +101,10 @@ typedef struct wms_hh_state {
     int busy;         /* s.req is waiting for its answer */
     int offline;      /* s.req failed in transport: Enter resends it */
     wms_hh_req req;
+
+    /* result lines shown under the flow's context in the body */
+    int ninfo;
+    char info[WMS_HH_BODY_LINES][WMS_HH_LINE_MAX + 1];
 
     /* what the flows have collected so far */
     char user[33], role[16];

@@ -40,6 +40,16 @@ static const struct method {
     {"count.approve", m_count_approve, SUPERVISING, M_TXN},
 };
 
+int wms_method_writes(const char *method)
+{
+    if (!strcmp(method, "login"))
+        return 1;
+    for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+        if (!strcmp(methods[i].name, method))
+            return (methods[i].flags & M_TXN) != 0;
+    return 0;
+}
+
 int wms_err_transient(int code)
 {
     return code == WMS_ESTORAGE || code == WMS_EBUSY || code == WMS_EDISK_FULL ||

@@ -59,6 +59,11 @@ int wms_dispatch(wms_db *db, const wms_proto_config *cfg, wms_ident *id, const w
 void wms_dispatch_login_finish(wms_db *db, wms_ident *id, wms_call_info *info, int verify_rc,
                                const wms_error *verify_err, int64_t now_ms, msgpack_sbuffer *out);
 
+/* 1 when `method` may write to the database (state-changing calls and
+ * login, which records its attempt); 0 for read-only methods and unknown
+ * names (those are answered without writing). */
+int wms_method_writes(const char *method);
+
 /* Deletes stored txn outcomes older than `before_ms`.  Returns rows deleted. */
 int wms_txn_prune(wms_db *db, int64_t before_ms, wms_error *err);
 

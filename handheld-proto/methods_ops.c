@@ -128,7 +128,8 @@ int m_putaway_confirm(wms_call *c)
     return 0;
 }
 
-static void pack_count(msgpack_packer *pk, const wms_count_result *r)
+/* Counts are blind: only a supervisor sees what the system expected. */
+static void pack_count(msgpack_packer *pk, const wms_count_result *r, int show_expected)
 {
     msgpack_pack_map(pk, 4);
     wms_pack_kv_int(pk, "count", r->count_id);
@@ -138,12 +139,14 @@ static void pack_count(msgpack_packer *pk, const wms_count_result *r)
     msgpack_pack_array(pk, (size_t)r->n);
     for (int i = 0; i < r->n; i++) {
         const wms_count_result_line *l = &r->line[i];
-        msgpack_pack_map(pk, 5);
+        msgpack_pack_map(pk, show_expected ? 5 : 3);
         wms_pack_kv_str(pk, "sku", l->sku);
         wms_pack_kv_str(pk, "lot", l->lot);
-        wms_pack_kv_int(pk, "expected", l->expected);
+        if (show_expected)
+            wms_pack_kv_int(pk, "expected", l->expected);
         wms_pack_kv_int(pk, "counted", l->counted);
-        wms_pack_kv_int(pk, "adjusted", l->adjusted);
+        if (show_expected)
+            wms_pack_kv_int(pk, "adjusted", l->adjusted);
     }
 }
 
@@ -216,7 +219,8 @@ int m_count_submit(wms_call *c)
     }
     wms_actor who = call_actor(c);
     if ((rc = wms_count_submit(c->db, &who, id, lines, (int)n, r, c->err)) == 0)
-        pack_count(c->pk, r);
+        pack_count(c->pk, r,
+                   c->id->role == WMS_ROLE_SUPERVISOR || c->id->role == WMS_ROLE_ADMIN);
 out:
     free(names);
     free(lines);
@@ -236,7 +240,7 @@ int m_count_approve(wms_call *c)
         return wms_error_set(c->err, WMS_ENOMEM, NULL);
     wms_actor who = call_actor(c);
     if ((rc = wms_count_approve(c->db, &who, id, approve, r, c->err)) == 0)
-        pack_count(c->pk, r);
+        pack_count(c->pk, r, 1);
     free(r);
     return rc;
 }

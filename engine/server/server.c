@@ -483,6 +483,43 @@ static void on_retry(uv_timer_t *t)
     batch_kick(t->data);
 }
 
+/* While another process holds the write lock: answer the queued read-only
+ * calls from a read snapshot (WAL lets readers go on), so scanning never
+ * waits for an import.  State-changing calls stay queued. */
+static void read_pass(wms_server *srv)
+{
+    wms_error err;
+    if (db__exec(srv->db, "BEGIN", &err) < 0)
+        return;
+    int64_t t = (int64_t)now_ms();
+    call **pp = &srv->pend_head, *last = NULL;
+    while (*pp != NULL) {
+        call *c = *pp;
+        int readonly = 0;
+        if (c->phase == CALL_NEW) {
+            msgpack_zone zone;
+            wms_rpc_req req;
+            msgpack_zone_init(&zone, 512);
+            readonly = wms_rpc_decode(c->msg, c->n, &zone, &req, NULL) == 0 &&
+                       !wms_method_writes(req.method);
+            msgpack_zone_destroy(&zone);
+        }
+        if (!readonly) {
+            last = c;
+            pp = &c->next;
+            continue;
+        }
+        *pp = c->next;
+        srv->npending--;
+        call_run(srv, c, t);
+        send_response(c);
+        session_release(c->s);
+        call_free(c);
+    }
+    srv->pend_tail = last;
+    db__exec(srv->db, "ROLLBACK", NULL);
+}
+
 static void batch_start(wms_server *srv)
 {
     if (srv->committing || srv->pend_head == NULL)
@@ -498,6 +535,7 @@ static void batch_start(wms_server *srv)
         if (srv->busy_since == 0)
             srv->busy_since = t;
         if (t - srv->busy_since < BUSY_GIVE_UP_MS) {
+            read_pass(srv);
             uv_timer_start(&srv->retry, on_retry, BUSY_RETRY_MS, 0);
             return;
         }

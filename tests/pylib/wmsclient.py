@@ -172,13 +172,14 @@ def standard_setup(w):
     w.ctl("import", "bins", w.write("bins.csv",
           "code,zone,type,aisle,y_m,capacity,blocked\n"
           "DOCK-01,Z1,dock,A1,1,0,0\nP1,Z1,pick,A1,2,100,0\nP2,Z1,pick,A1,4,0,0\n"
-          "R1,Z1,reserve,A2,10,0,0\nQ1,Z1,quarantine,A2,12,0,0\nX1,Z1,pick,A2,14,0,1\n"))
+          "R1,Z1,reserve,A2,10,0,0\nQ1,Z1,quarantine,A2,12,0,0\nX1,Z1,pick,A2,14,0,1\n"
+          "P3,Z1,pick,A1,6,0,0\nR2,Z1,reserve,A2,16,0,0\n"))
     w.ctl("import", "items", w.write("items.csv",
-          "sku,description\nA,Apple juice 1l\nB,Bolts\nC,Cola\nD,Diet cola\n"))
+          "sku,description\nA,Apple juice 1l\nB,Bolts\nC,Cola\nD,Diet cola\nE,Eggs\n"))
     w.ctl("import", "packs", w.write("packs.csv", "sku,level,units\nA,case,24\n"))
     w.ctl("import", "barcodes", w.write("barcodes.csv",
           "code,sku,level\n4006381333931,A,each\n14006381333938,A,case\n"
-          "CAN-42,C,each\nCAN-42,D,each\n"))
+          "CAN-42,C,each\nCAN-42,D,each\nEGG-1,E,each\n"))
     for name, role in (("pia", "picker"), ("rob", "receiver"), ("sue", "supervisor"),
                        ("ada", "admin"), ("lou", "picker")):
         w.ctl("user", "add", name, "--role", role, stdin="1234\n")

@@ -658,6 +658,8 @@ static int booked(wms_db *db, int64_t id, const centry *e, int64_t *out, wms_err
 int wms_count_get(wms_db *db, int64_t count_id, wms_count_result *out, wms_error *err)
 {
     count_row c;
+    if (out == NULL)
+        return wms_error_set(err, WMS_EBAD_ARGS, "no place for the count");
     cwork *w = work_new(err);
     if (w == NULL)
         return WMS_ENOMEM;
@@ -690,6 +692,8 @@ int wms_count_list(wms_db *db, const char *status, int (*cb)(void *, const wms_c
                              "status '%.20s' is not open, counting, pending_approval, done or "
                              "rejected",
                              status);
+    if (cb == NULL)
+        return wms_error_set(err, WMS_EBAD_ARGS, "no callback for the count list");
     sqlite3_stmt *st = db__stmt(db, sql, err);
     if (st == NULL)
         return err ? err->code : WMS_ESTORAGE;

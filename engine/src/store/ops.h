@@ -51,16 +51,14 @@ int wms_putaway_suggest(wms_db *db, const char *sku, const char *lot, const char
  * Puts away `qty` available units of `sku` from `from_bin` (where they were
  * received) into `to_bin` (the bin scanned), journal kind 'putaway'.
  * lot NULL takes quants earliest expiry first (FEFO, undated last); "" or
- * a lot takes only that lot.  `suggested_bin` (NULL/"" = none) is only
- * recorded: the journal reason is "putaway as suggested", "putaway to X
- * instead of suggested Y", or "putaway" without a suggestion.
- * The target must be a pick or reserve bin (not dock, staging or
- * quarantine) other than from_bin.  out (may be NULL) gets the booking into
- * to_bin (lot/expiry empty when several quants were taken; journal_id of
- * the last row).
- * Errors: WMS_ENOT_FOUND (bin or item), WMS_EBIN_BLOCKED, WMS_EBIN_FULL,
- * WMS_EINSUFFICIENT_STOCK, WMS_EBAD_QTY, WMS_EBAD_ARGS.  Nothing changes on
- * error.
+ * a lot takes only that lot.  Expired quants are never put away.  `suggested_bin` (NULL/"" = none)
+ * is only recorded: the journal reason is "putaway as suggested", "putaway to X instead of
+ * suggested Y", or "putaway" without a suggestion. The target must be a pick or reserve bin (not
+ * dock, staging or quarantine) other than from_bin.  out (may be NULL) gets the booking into to_bin
+ * (lot/expiry empty when several quants were taken; journal_id of the last row). Errors:
+ * WMS_ENOT_FOUND (bin or item), WMS_EBIN_BLOCKED, WMS_EBIN_FULL, WMS_EINSUFFICIENT_STOCK,
+ * WMS_EEXPIRED_LOT (only expired units would make up qty), WMS_EBAD_QTY, WMS_EBAD_ARGS,
+ * WMS_ETOO_LARGE (more than 64 lots at once).  Nothing changes on error.
  */
 int wms_putaway_confirm(wms_db *db, const wms_actor *who, const char *from_bin, const char *to_bin,
                         const char *suggested_bin, const char *sku, const char *lot, int64_t qty,
@@ -235,11 +233,15 @@ int wms_count_submit(wms_db *db, const wms_actor *who, int64_t count_id,
                      const wms_count_line *lines, int n, wms_count_result *out, wms_error *err);
 
 /*
- * Decides a count waiting for approval.  approve != 0 books the stored
- * differences as at submit (never below zero, capped lines marked) and
- * marks it 'done'; approve == 0 marks it 'rejected', books nothing and
- * opens a new count of the bin (out->recount_id).
- * Errors: WMS_ENOT_FOUND, WMS_ECLOSED (not pending approval).
+ * Decides a count waiting for approval (the caller checks the role).
+ * approve != 0 books the stored differences as at submit (never below
+ * zero, capped lines marked) and marks it 'done'; approve == 0 marks it
+ * 'rejected', books nothing and opens a new count of the bin
+ * (out->recount_id; an open one is reused).  out may be NULL.
+ * Errors: WMS_ENOT_FOUND, WMS_ECLOSED (not pending approval),
+ * WMS_ECONFLICT (approve only: a later count of the bin was submitted
+ * since and already corrected it - booking both would count the error
+ * twice; reject this one).
  */
 int wms_count_approve(wms_db *db, const wms_actor *who, int64_t count_id, int approve,
                       wms_count_result *out, wms_error *err);
@@ -249,7 +251,9 @@ int wms_count_approve(wms_db *db, const wms_actor *who, int64_t count_id, int ap
 int wms_count_get(wms_db *db, int64_t count_id, wms_count_result *out, wms_error *err);
 
 /* Calls cb for each count with status `status` (NULL = all), oldest first;
- * a non-zero return from cb stops the walk.  Returns the number passed. */
+ * a non-zero return from cb stops the walk.  cb may call other engine
+ * functions but not wms_count_list.  Returns the number passed.
+ * Errors: WMS_EBAD_ARGS (unknown status, no cb). */
 int wms_count_list(wms_db *db, const char *status, int (*cb)(void *, const wms_count_info *),
                    void *ctx, wms_error *err);
 

@@ -149,6 +149,8 @@ int wms_putaway_suggest(wms_db *db, const char *sku, const char *lot, const char
 {
     wms_item it;
     int rc;
+    if (out == NULL)
+        return wms_error_set(err, WMS_EBAD_ARGS, "no place for the suggestion");
     if ((rc = check_qty(qty, err)) < 0 || (rc = check_lot(lot, expiry, err)) < 0)
         return rc;
     if ((rc = wms_item_get(db, sku, &it, err)) < 0)

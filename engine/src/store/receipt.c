@@ -285,6 +285,8 @@ int wms_receipt_close(wms_db *db, const wms_actor *who, const char *ref, wms_rec
 int wms_receipt_get(wms_db *db, const char *ref, wms_receipt_report *out, wms_error *err)
 {
     int rc;
+    if (out == NULL)
+        return wms_error_set(err, WMS_EBAD_ARGS, "no place for the report");
     if ((rc = check_ref(ref, err)) < 0)
         return rc;
     return report(db, ref, out, err);

@@ -158,6 +158,130 @@ static const char *const migrations[] = {
 "  counted INTEGER NOT NULL,"
 "  PRIMARY KEY (count_id, item_id, lot, expiry)"
 ") WITHOUT ROWID;",
+/* 3: customers, orders and their status history, gift rules, allocations
+ * (stock reservations), waves and tasks (picks, replenishments). */
+"ALTER TABLE stock ADD COLUMN reserved INTEGER NOT NULL DEFAULT 0"
+"  CHECK (reserved >= 0 AND reserved <= qty);"
+"CREATE TABLE customers ("
+"  id INTEGER PRIMARY KEY,"
+"  code TEXT NOT NULL UNIQUE CHECK (length(code) BETWEEN 1 AND 64),"
+"  name TEXT NOT NULL DEFAULT '',"
+"  credit TEXT NOT NULL CHECK (credit IN ('green','yellow','red')),"
+"  hold_value_cents INTEGER CHECK (hold_value_cents IS NULL OR hold_value_cents >= 0)"
+");"
+"CREATE TABLE orders ("
+"  id INTEGER PRIMARY KEY,"
+"  ref TEXT NOT NULL UNIQUE CHECK (length(ref) BETWEEN 1 AND 64),"
+"  customer_id INTEGER NOT NULL REFERENCES customers(id),"
+"  priority INTEGER NOT NULL DEFAULT 3,"      /* 1 = most urgent */
+"  carrier TEXT NOT NULL DEFAULT '',"
+"  cutoff TEXT NOT NULL DEFAULT '',"           /* ISO 8601 with offset, as given */
+"  cutoff_ms INTEGER,"                          /* UTC ms, for ordering */
+"  ship_name TEXT NOT NULL DEFAULT '', ship_street TEXT NOT NULL DEFAULT '',"
+"  ship_city TEXT NOT NULL DEFAULT '', ship_postcode TEXT NOT NULL DEFAULT '',"
+"  ship_country TEXT NOT NULL DEFAULT '',"
+"  short_policy TEXT NOT NULL DEFAULT 'ship_short' CHECK (short_policy IN "
+"    ('ship_short','backorder')),"
+"  status TEXT NOT NULL CHECK (status IN ('received','held','released','allocated',"
+"    'picking','picked','packed','shipped','short','cancelled')),"
+"  hold_reason TEXT NOT NULL DEFAULT '',"
+"  wave_id INTEGER,"
+"  created TEXT NOT NULL"
+");"
+"CREATE INDEX orders_status ON orders(status, cutoff_ms, priority);"
+"CREATE TABLE order_lines ("
+"  order_id INTEGER NOT NULL REFERENCES orders(id),"
+"  line INTEGER NOT NULL,"
+"  item_id INTEGER NOT NULL REFERENCES items(id),"
+"  qty INTEGER NOT NULL CHECK (qty > 0),"
+"  unit_price_cents INTEGER NOT NULL DEFAULT 0 CHECK (unit_price_cents >= 0),"
+"  min_shelf_life_days INTEGER CHECK (min_shelf_life_days IS NULL OR min_shelf_life_days >= 0),"
+"  gift_rule_id INTEGER,"                       /* set on lines a gift rule added */
+"  allocated INTEGER NOT NULL DEFAULT 0 CHECK (allocated >= 0),"
+"  picked INTEGER NOT NULL DEFAULT 0 CHECK (picked >= 0),"
+"  short INTEGER NOT NULL DEFAULT 0 CHECK (short >= 0),"
+"  backordered INTEGER NOT NULL DEFAULT 0 CHECK (backordered >= 0),"
+"  PRIMARY KEY (order_id, line)"
+") WITHOUT ROWID;"
+"CREATE INDEX order_lines_item ON order_lines(item_id);"
+/* Status history and events (order status changes, holds, shorts, gift
+ * rule switches, replenishment alerts): what events.subscribe pushes. */
+"CREATE TABLE events ("
+"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+"  ts TEXT NOT NULL,"
+"  kind TEXT NOT NULL,"                         /* order.status, order.hold, pick.short, ... */
+"  order_id INTEGER REFERENCES orders(id),"
+"  status TEXT,"                                /* the order's new status, for order.status */
+"  detail TEXT NOT NULL DEFAULT '',"
+"  user TEXT NOT NULL DEFAULT '',"
+"  device TEXT NOT NULL DEFAULT ''"
+");"
+"CREATE INDEX events_order ON events(order_id, id);"
+"CREATE TABLE gift_rules ("
+"  id INTEGER PRIMARY KEY,"
+"  product_id INTEGER NOT NULL REFERENCES items(id),"
+"  gift_id INTEGER NOT NULL REFERENCES items(id),"
+"  per_unit INTEGER NOT NULL CHECK (per_unit > 0),"  /* gift units per product unit */
+"  safety_level INTEGER NOT NULL DEFAULT 0 CHECK (safety_level >= 0),"
+"  active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0,1))"
+");"
+"CREATE TABLE waves ("
+"  id INTEGER PRIMARY KEY,"
+"  status TEXT NOT NULL CHECK (status IN ('planned','released','done','cancelled')),"
+"  method TEXT NOT NULL CHECK (method IN ('discrete','batch','zone','sort')),"
+"  created TEXT NOT NULL,"
+"  released TEXT,"
+"  summary TEXT NOT NULL DEFAULT '{}'"          /* JSON: orders, lines, units, totes, ... */
+");"
+/* A reservation of stock for one order line, from one quant. */
+"CREATE TABLE allocations ("
+"  id INTEGER PRIMARY KEY,"
+"  order_id INTEGER NOT NULL REFERENCES orders(id),"
+"  line INTEGER NOT NULL,"
+"  bin_id INTEGER NOT NULL REFERENCES bins(id),"
+"  item_id INTEGER NOT NULL REFERENCES items(id),"
+"  lot TEXT NOT NULL, expiry TEXT NOT NULL,"
+"  qty INTEGER NOT NULL CHECK (qty > 0),"
+"  picked INTEGER NOT NULL DEFAULT 0 CHECK (picked >= 0 AND picked <= qty),"
+"  status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','picked','short','cancelled')),"
+"  wave_id INTEGER REFERENCES waves(id)"
+");"
+"CREATE INDEX allocations_order ON allocations(order_id, line);"
+"CREATE INDEX allocations_quant ON allocations(bin_id, item_id, lot, expiry);"
+/* Work for the floor: picks (route order: tour, seq), replenishments
+ * (sequenced before the picks that need them), counts. */
+"CREATE TABLE tasks ("
+"  id INTEGER PRIMARY KEY,"
+"  wave_id INTEGER REFERENCES waves(id),"
+"  kind TEXT NOT NULL CHECK (kind IN ('pick','replenish')),"
+"  status TEXT NOT NULL DEFAULT 'open' CHECK (status IN "
+"    ('open','assigned','done','short','cancelled')),"
+"  tour INTEGER NOT NULL DEFAULT 0,"            /* one picker's trip */
+"  seq INTEGER NOT NULL DEFAULT 0,"             /* visiting order within the tour */
+"  zone TEXT NOT NULL DEFAULT '',"
+"  allocation_id INTEGER REFERENCES allocations(id),"
+"  order_id INTEGER REFERENCES orders(id),"
+"  from_bin_id INTEGER NOT NULL REFERENCES bins(id),"
+"  to_bin_id INTEGER REFERENCES bins(id),"     /* replenish: the pick face */
+"  item_id INTEGER NOT NULL REFERENCES items(id),"
+"  lot TEXT NOT NULL DEFAULT '', expiry TEXT NOT NULL DEFAULT '',"
+"  qty INTEGER NOT NULL CHECK (qty > 0),"
+"  done_qty INTEGER NOT NULL DEFAULT 0 CHECK (done_qty >= 0),"
+"  tote TEXT NOT NULL DEFAULT '',"
+"  depends_on INTEGER REFERENCES tasks(id),"   /* a pick waiting for a replenishment */
+"  assigned_to TEXT"
+");"
+"CREATE INDEX tasks_wave ON tasks(wave_id, tour, seq);"
+"CREATE INDEX tasks_status ON tasks(status, kind);"
+/* Pick faces' replenishment levels (per bin and item). */
+"CREATE TABLE pick_faces ("
+"  bin_id INTEGER NOT NULL REFERENCES bins(id),"
+"  item_id INTEGER NOT NULL REFERENCES items(id),"
+"  min_qty INTEGER NOT NULL CHECK (min_qty >= 0),"
+"  max_qty INTEGER NOT NULL CHECK (max_qty >= min_qty),"
+"  PRIMARY KEY (bin_id, item_id)"
+") WITHOUT ROWID;",
+
 };
 /* clang-format on */
 

@@ -51,10 +51,14 @@ int stock__apply(wms_db *db, const wms_actor *who, const stock_move *mv, int64_t
         return wms_error_set(err, WMS_EBAD_QTY, "quantity %lld is not between 1 and %lld",
                              (long long)mv->qty, (long long)WMS_QTY_MAX);
     if (mv->from != NULL) {
+        /* Reserved units belong to orders: only a pick takes them. */
         static const char dec[] =
             "UPDATE stock SET qty = qty - ?6 WHERE bin_id = ?1 AND item_id = ?2 AND lot = ?3 "
-            "AND expiry = ?4 AND status = ?5 AND qty >= ?6";
-        if ((st = db__stmt(db, dec, err)) == NULL)
+            "AND expiry = ?4 AND status = ?5 AND qty - reserved >= ?6";
+        static const char dec_reserved[] =
+            "UPDATE stock SET qty = qty - ?6, reserved = reserved - ?6 WHERE bin_id = ?1 AND "
+            "item_id = ?2 AND lot = ?3 AND expiry = ?4 AND status = ?5 AND reserved >= ?6";
+        if ((st = db__stmt(db, mv->take_reserved ? dec_reserved : dec, err)) == NULL)
             return err ? err->code : WMS_ESTORAGE;
         sqlite3_bind_int64(st, 1, mv->from->id);
         sqlite3_bind_int64(st, 2, mv->item_id);
@@ -66,7 +70,10 @@ int stock__apply(wms_db *db, const wms_actor *who, const stock_move *mv, int64_t
             return rc;
         if (sqlite3_changes(db->sql) == 0)
             return wms_error_set(err, WMS_EINSUFFICIENT_STOCK,
-                                 "bin %s holds fewer than %lld units of that item/lot",
+                                 mv->take_reserved
+                                     ? "bin %s has fewer than %lld units reserved for this pick"
+                                     : "bin %s holds fewer than %lld units of that item/lot that "
+                                       "are not reserved for orders",
                                  mv->from->code, (long long)mv->qty);
         static const char del[] = "DELETE FROM stock WHERE bin_id = ?1 AND item_id = ?2 AND "
                                   "lot = ?3 AND expiry = ?4 AND status = ?5 AND qty = 0";
@@ -271,9 +278,9 @@ static int move__(wms_db *db, const wms_actor *who, const wms_move_req *req, wms
     if (from.id == to.id && !strcmp(status, to_status))
         return wms_error_set(err, WMS_EBAD_ARGS, "from and to are the same bin and status");
     /* Quants to take from, earliest expiry first (FEFO); undated last. */
-    static const char q[] = "SELECT lot, expiry, qty FROM stock WHERE bin_id = ?1 AND "
-                            "item_id = ?2 AND status = ?3 AND (?4 IS NULL OR lot = ?4) "
-                            "ORDER BY expiry = '', expiry, lot";
+    static const char q[] = "SELECT lot, expiry, qty - reserved FROM stock WHERE bin_id = ?1 "
+                            "AND item_id = ?2 AND status = ?3 AND (?4 IS NULL OR lot = ?4) "
+                            "AND qty > reserved ORDER BY expiry = '', expiry, lot";
     sqlite3_stmt *st = db__stmt(db, q, err);
     if (st == NULL)
         return err ? err->code : WMS_ESTORAGE;
@@ -299,7 +306,7 @@ static int move__(wms_db *db, const wms_actor *who, const wms_move_req *req, wms
     sqlite3_reset(st);
     if (need > 0)
         return wms_error_set(err, WMS_EINSUFFICIENT_STOCK,
-                             "bin %s holds only %lld %s units of %s%s%s", from.code,
+                             "bin %s holds only %lld unreserved %s units of %s%s%s", from.code,
                              (long long)(req->qty - need), status, it.sku, req->lot ? " lot " : "",
                              req->lot ? req->lot : "");
     memset(out, 0, sizeof(*out));

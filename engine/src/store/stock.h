@@ -15,11 +15,14 @@ typedef struct stock_move {
     int64_t qty;
     const char *reason;
     int ignore_capacity; /* imports state what is there */
+    int take_reserved;   /* a pick: takes units reserved for it (reserved -= qty too);
+                            otherwise only unreserved units (qty - reserved) may leave */
 } stock_move;
 
 /* Applies one movement to the stock table and appends its journal row, in
  * the caller's transaction.  Errors: WMS_EINSUFFICIENT_STOCK (the from quant
- * holds less than qty: nothing changes), WMS_EBIN_FULL, WMS_EBAD_QTY. */
+ * holds fewer than qty unreserved units, or for take_reserved fewer reserved
+ * ones: nothing changes), WMS_EBIN_FULL, WMS_EBAD_QTY. */
 int stock__apply(wms_db *db, const wms_actor *who, const stock_move *mv, int64_t *journal_id,
                  wms_error *err);
 /* Lot syntax: empty, or 1-20 printable characters without spaces. */

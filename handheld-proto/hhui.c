@@ -1,0 +1,840 @@
+/*
+ * hhui.c - the RF handheld's screens as pure state machines (see hhui.h).
+ *
+ * Each screen is a numbered sequence of prompts (s->step).  layout()
+ * derives title, prompt and body from the state after every event, so the
+ * event handlers only change data and step.
+ */
+#include "hhui.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "client.h"
+
+#define QTY_MAX 1000000000LL
+
+/* ------------------------------------------------------------------------ */
+/* Small helpers                                                            */
+/* ------------------------------------------------------------------------ */
+
+static void set_line(char *dst, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void set_line(char *dst, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(dst, cap, fmt, ap);
+    va_end(ap);
+}
+
+static void status_ok(wms_hh_state *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void status_ok(wms_hh_state *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->status, sizeof(s->status), fmt, ap);
+    va_end(ap);
+    s->status_error = 0;
+}
+
+/* Error status: the message verbatim, then the code in brackets. */
+static void status_err(wms_hh_state *s, const char *code, const char *message)
+{
+    if (message == NULL || message[0] == '\0')
+        message = "error";
+    if (code != NULL && code[0] != '\0') {
+        /* A long message is cut; the code in brackets then may be too. */
+        if (snprintf(s->status, sizeof(s->status), "%s [%s]", message, code) < 0)
+            s->status[0] = '\0';
+    } else
+        snprintf(s->status, sizeof(s->status), "%s", message);
+    s->status_error = 1;
+}
+
+static void info_clear(wms_hh_state *s)
+{
+    s->ninfo = 0;
+}
+
+static void info_add(wms_hh_state *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void info_add(wms_hh_state *s, const char *fmt, ...)
+{
+    if (s->ninfo >= WMS_HH_BODY_LINES)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->info[s->ninfo], sizeof(s->info[0]), fmt, ap);
+    va_end(ap);
+    s->ninfo++;
+}
+
+static void body_add(wms_hh_state *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void body_add(wms_hh_state *s, const char *fmt, ...)
+{
+    if (s->nbody >= WMS_HH_BODY_LINES)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->body[s->nbody], sizeof(s->body[0]), fmt, ap);
+    va_end(ap);
+    s->nbody++;
+}
+
+/* Copies `line` into buf (WMS_HH_INPUT_MAX + 1 bytes) without leading and
+ * trailing blanks and without control bytes other than GS (0x1d, the GS1
+ * separator a scanner may send).  Returns the length, or -1 if too long. */
+static int clean_input(const char *line, char *buf)
+{
+    if (line == NULL)
+        line = "";
+    size_t n = 0;
+    for (const char *p = line; *p != '\0'; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch < 0x20 && ch != 0x1d)
+            ch = ' ';
+        if (ch == 0x7f)
+            continue;
+        if (n >= WMS_HH_INPUT_MAX)
+            return -1;
+        buf[n++] = (char)ch;
+    }
+    while (n > 0 && buf[n - 1] == ' ')
+        n--;
+    buf[n] = '\0';
+    size_t lead = 0;
+    while (buf[lead] == ' ')
+        lead++;
+    if (lead > 0)
+        memmove(buf, buf + lead, n - lead + 1);
+    return (int)(n - lead);
+}
+
+/* A quantity: digits only, 1..1,000,000,000.  Returns 0 or -1. */
+static int parse_qty(const char *t, int64_t *out)
+{
+    int64_t v = 0;
+    if (*t == '\0')
+        return -1;
+    for (; *t != '\0'; t++) {
+        if (*t < '0' || *t > '9')
+            return -1;
+        v = v * 10 + (*t - '0');
+        if (v > QTY_MAX)
+            return -1;
+    }
+    if (v < 1)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Requests                                                                 */
+/* ------------------------------------------------------------------------ */
+
+static void req_new(wms_hh_state *s, const char *method, int needs_txn)
+{
+    memset(&s->req, 0, sizeof(s->req));
+    snprintf(s->req.method, sizeof(s->req.method), "%s", method);
+    s->req.needs_txn = needs_txn;
+}
+
+static void req_str(wms_hh_state *s, const char *key, const char *val)
+{
+    if (s->req.nargs >= WMS_HH_ARGS_MAX || val == NULL || val[0] == '\0')
+        return;
+    wms_hh_arg *a = &s->req.args[s->req.nargs++];
+    snprintf(a->key, sizeof(a->key), "%s", key);
+    snprintf(a->s, sizeof(a->s), "%s", val);
+}
+
+static void req_int(wms_hh_state *s, const char *key, int64_t v)
+{
+    if (s->req.nargs >= WMS_HH_ARGS_MAX)
+        return;
+    wms_hh_arg *a = &s->req.args[s->req.nargs++];
+    snprintf(a->key, sizeof(a->key), "%s", key);
+    a->is_int = 1;
+    a->i = v;
+}
+
+/* Marks s->req ready: the program sends it. */
+static int send_req(wms_hh_state *s)
+{
+    s->busy = 1;
+    s->offline = 0;
+    return WMS_HH_SEND;
+}
+
+static void pack_cstr(msgpack_packer *pk, const char *t)
+{
+    size_t n = strlen(t);
+    msgpack_pack_str(pk, n);
+    msgpack_pack_str_body(pk, t, n);
+}
+
+int wms_hh_req_pack(const wms_hh_req *r, msgpack_packer *pk)
+{
+    int pairs = 0;
+    if (r->txn[0] != '\0') {
+        wms_client_kv_str(pk, "txn", r->txn);
+        pairs++;
+    }
+    for (int i = 0; i < r->nargs && i < WMS_HH_ARGS_MAX; i++, pairs++) {
+        if (r->args[i].is_int)
+            wms_client_kv_int(pk, r->args[i].key, r->args[i].i);
+        else
+            wms_client_kv_str(pk, r->args[i].key, r->args[i].s);
+    }
+    if (r->has_lines || r->nlines > 0) {
+        int n = r->nlines < WMS_HH_COUNT_LINES_MAX ? r->nlines : WMS_HH_COUNT_LINES_MAX;
+        pack_cstr(pk, "lines");
+        msgpack_pack_array(pk, (size_t)n);
+        for (int i = 0; i < n; i++) {
+            msgpack_pack_map(pk, 2);
+            wms_client_kv_str(pk, "code", r->lines[i].code);
+            wms_client_kv_int(pk, "qty", r->lines[i].qty);
+        }
+        pairs++;
+    }
+    return pairs;
+}
+
+const char *wms_hh_req_str(const wms_hh_req *r, const char *key)
+{
+    if (strcmp(key, "txn") == 0)
+        return r->txn[0] != '\0' ? r->txn : NULL;
+    for (int i = 0; i < r->nargs && i < WMS_HH_ARGS_MAX; i++)
+        if (!r->args[i].is_int && strcmp(r->args[i].key, key) == 0)
+            return r->args[i].s;
+    return NULL;
+}
+
+int64_t wms_hh_req_int(const wms_hh_req *r, const char *key)
+{
+    for (int i = 0; i < r->nargs && i < WMS_HH_ARGS_MAX; i++)
+        if (r->args[i].is_int && strcmp(r->args[i].key, key) == 0)
+            return r->args[i].i;
+    return -1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Layout                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* Derives title, prompt, hidden and body from screen, step and data. */
+static void layout(wms_hh_state *s)
+{
+    static const char *const titles[] = {"LOGIN", "MENU", "RECEIVE", "PUTAWAY",
+                                         "STOCK", "MOVE", "COUNT"};
+    const char *prompt = "";
+    s->hidden = 0;
+    s->nbody = 0;
+    set_line(s->title, sizeof(s->title), "%s", titles[s->screen]);
+    switch (s->screen) {
+    case WMS_HH_SCR_LOGIN:
+        prompt = s->step == 0 ? "User:" : "PIN:";
+        s->hidden = s->step == 1;
+        if (s->step == 1)
+            body_add(s, "User: %.32s", s->user);
+        break;
+    case WMS_HH_SCR_MENU:
+        set_line(s->title, sizeof(s->title), "MENU %.20s", s->user);
+        body_add(s, "1 Receive");
+        body_add(s, "2 Putaway");
+        body_add(s, "3 Stock inquiry");
+        body_add(s, "4 Move");
+        body_add(s, "5 Count");
+        body_add(s, "0 Logout");
+        prompt = "Choice:";
+        break;
+    case WMS_HH_SCR_RECEIVE: {
+        static const char *const p[] = {"Bin (Enter=dock):", "Item:", "Qty (Enter=1):", "SKU:"};
+        prompt = p[s->step];
+        body_add(s, "Bin: %.34s", s->from[0] ? s->from : "(dock)");
+        if (s->step >= 2)
+            body_add(s, "Item: %.33s", s->code);
+        break;
+    }
+    case WMS_HH_SCR_PUTAWAY:
+    case WMS_HH_SCR_MOVE: {
+        static const char *const p[] = {"From bin:", "Item:", "Qty:", "To bin:"};
+        prompt = p[s->step];
+        if (s->step >= 1)
+            body_add(s, "From: %.33s", s->from);
+        if (s->step >= 2)
+            body_add(s, "Item: %.33s", s->code);
+        if (s->step >= 3)
+            body_add(s, "Qty: %lld", (long long)s->qty);
+        break;
+    }
+    case WMS_HH_SCR_STOCK:
+        prompt = "Bin/item:";
+        break;
+    case WMS_HH_SCR_COUNT: {
+        static const char *const p[] = {"Enter=next count",
+                                        "Scan bin:", "Item (Enter=end):", "Qty:"};
+        prompt = p[s->step];
+        if (s->step >= 1) {
+            body_add(s, "Count %lld bin %.20s", (long long)s->count_id, s->count_bin);
+        }
+        if (s->step >= 2)
+            body_add(s, "Lines: %d", s->ncount);
+        if (s->step == 3)
+            body_add(s, "Item: %.33s", s->code);
+        break;
+    }
+    }
+    for (int i = 0; i < s->ninfo; i++)
+        body_add(s, "%s", s->info[i]);
+    set_line(s->prompt, sizeof(s->prompt), "%s", prompt);
+}
+
+static void go(wms_hh_state *s, wms_hh_screen scr, int step)
+{
+    s->screen = scr;
+    s->step = step;
+}
+
+void wms_hh_init(wms_hh_state *s)
+{
+    memset(s, 0, sizeof(*s));
+    go(s, WMS_HH_SCR_LOGIN, 0);
+    status_ok(s, "Log in");
+    layout(s);
+}
+
+/* Enters a screen from the menu; Count asks for its task at once. */
+static int enter_screen(wms_hh_state *s, wms_hh_screen scr)
+{
+    s->from[0] = s->code[0] = s->to[0] = s->sku[0] = s->suggested[0] = '\0';
+    s->qty = 0;
+    s->ncount = 0;
+    info_clear(s);
+    status_ok(s, "%s", "");
+    go(s, scr, 0);
+    if (scr == WMS_HH_SCR_COUNT) {
+        req_new(s, "count.next", 1);
+        return send_req(s);
+    }
+    return WMS_HH_IDLE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Input                                                                    */
+/* ------------------------------------------------------------------------ */
+
+static int input_login(wms_hh_state *s, const char *t)
+{
+    if (s->step == 0) {
+        if (t[0] == '\0' || strlen(t) >= sizeof(s->user)) {
+            status_err(s, NULL, "Enter your user name");
+            return WMS_HH_IDLE;
+        }
+        snprintf(s->user, sizeof(s->user), "%s", t);
+        s->step = 1;
+        status_ok(s, "%s", "");
+        return WMS_HH_IDLE;
+    }
+    if (t[0] == '\0') {
+        status_err(s, NULL, "Enter your PIN");
+        return WMS_HH_IDLE;
+    }
+    req_new(s, "login", 0);
+    req_str(s, "user", s->user);
+    req_str(s, "pin", t);
+    return send_req(s);
+}
+
+static int input_menu(wms_hh_state *s, const char *t)
+{
+    if (strlen(t) == 1 && t[0] >= '1' && t[0] <= '5')
+        return enter_screen(s, (wms_hh_screen)(WMS_HH_SCR_RECEIVE + (t[0] - '1')));
+    if (strcmp(t, "0") == 0) {
+        req_new(s, "logout", 0);
+        return send_req(s);
+    }
+    status_err(s, NULL, "Choose 1-5, or 0 to log out");
+    return WMS_HH_IDLE;
+}
+
+static int need_text(wms_hh_state *s, const char *t, const char *what)
+{
+    if (t[0] != '\0')
+        return 1;
+    char msg[64];
+    snprintf(msg, sizeof(msg), "Scan %s", what);
+    status_err(s, NULL, msg);
+    return 0;
+}
+
+static int need_qty(wms_hh_state *s, const char *t, int64_t *q)
+{
+    if (parse_qty(t, q) == 0)
+        return 1;
+    status_err(s, "BAD_QTY", "Enter a quantity from 1 to 1000000000");
+    return 0;
+}
+
+static int send_receive(wms_hh_state *s)
+{
+    req_new(s, "receive.scan", 1);
+    req_str(s, "code", s->code);
+    req_str(s, "bin", s->from);
+    req_str(s, "item", s->sku);
+    if (s->qty > 0)
+        req_int(s, "qty", s->qty);
+    return send_req(s);
+}
+
+static int input_receive(wms_hh_state *s, const char *t)
+{
+    switch (s->step) {
+    case 0:
+        snprintf(s->from, sizeof(s->from), "%s", t); /* empty: the server's dock */
+        s->step = 1;
+        return WMS_HH_IDLE;
+    case 1:
+        if (!need_text(s, t, "an item"))
+            return WMS_HH_IDLE;
+        snprintf(s->code, sizeof(s->code), "%s", t);
+        s->sku[0] = '\0';
+        s->step = 2;
+        return WMS_HH_IDLE;
+    case 2:
+        s->qty = 0;
+        if (t[0] != '\0' && !need_qty(s, t, &s->qty))
+            return WMS_HH_IDLE;
+        return send_receive(s);
+    default:
+        if (!need_text(s, t, "or type the SKU"))
+            return WMS_HH_IDLE;
+        snprintf(s->sku, sizeof(s->sku), "%s", t);
+        return send_receive(s);
+    }
+}
+
+static int input_putaway_move(wms_hh_state *s, const char *t)
+{
+    switch (s->step) {
+    case 0:
+        if (!need_text(s, t, "the bin the goods are in"))
+            return WMS_HH_IDLE;
+        snprintf(s->from, sizeof(s->from), "%s", t);
+        s->step = 1;
+        info_clear(s);
+        return WMS_HH_IDLE;
+    case 1:
+        if (!need_text(s, t, "an item"))
+            return WMS_HH_IDLE;
+        snprintf(s->code, sizeof(s->code), "%s", t);
+        s->step = 2;
+        info_clear(s);
+        return WMS_HH_IDLE;
+    case 2:
+        if (!need_qty(s, t, &s->qty))
+            return WMS_HH_IDLE;
+        if (s->screen == WMS_HH_SCR_MOVE) {
+            s->step = 3;
+            return WMS_HH_IDLE;
+        }
+        s->suggested[0] = '\0';
+        req_new(s, "putaway.suggest", 0);
+        req_str(s, "code", s->code);
+        req_int(s, "qty", s->qty);
+        return send_req(s);
+    default:
+        if (!need_text(s, t, "the bin"))
+            return WMS_HH_IDLE;
+        snprintf(s->to, sizeof(s->to), "%s", t);
+        if (s->screen == WMS_HH_SCR_MOVE) {
+            req_new(s, "stock.move", 1);
+            req_str(s, "from", s->from);
+            req_str(s, "to", s->to);
+            req_str(s, "code", s->code);
+            req_int(s, "qty", s->qty);
+            return send_req(s);
+        }
+        req_new(s, "putaway.confirm", 1);
+        req_str(s, "from", s->from);
+        req_str(s, "to", s->to);
+        req_str(s, "suggested", s->suggested);
+        req_str(s, "code", s->code);
+        req_int(s, "qty", s->qty);
+        return send_req(s);
+    }
+}
+
+static int input_stock(wms_hh_state *s, const char *t)
+{
+    if (!need_text(s, t, "a bin or an item"))
+        return WMS_HH_IDLE;
+    snprintf(s->code, sizeof(s->code), "%s", t);
+    req_new(s, "stock.query", 0);
+    req_str(s, "code", t);
+    return send_req(s);
+}
+
+static int send_count(wms_hh_state *s)
+{
+    req_new(s, "count.submit", 1);
+    req_int(s, "count", s->count_id);
+    s->req.has_lines = 1;
+    s->req.nlines = s->ncount;
+    memcpy(s->req.lines, s->count_lines, sizeof(s->count_lines[0]) * (size_t)s->ncount);
+    return send_req(s);
+}
+
+static int input_count(wms_hh_state *s, const char *t)
+{
+    switch (s->step) {
+    case 0:
+        info_clear(s);
+        req_new(s, "count.next", 1);
+        return send_req(s);
+    case 1:
+        if (!need_text(s, t, "the bin"))
+            return WMS_HH_IDLE;
+        if (strcmp(t, s->count_bin) != 0) {
+            char msg[WMS_HH_STATUS_MAX];
+            snprintf(msg, sizeof(msg), "wrong bin: scan %.60s", s->count_bin);
+            status_err(s, "WRONG_BIN", msg);
+            return WMS_HH_IDLE;
+        }
+        s->ncount = 0;
+        s->step = 2;
+        status_ok(s, "Scan every item in the bin");
+        return WMS_HH_IDLE;
+    case 2:
+        if (t[0] == '\0')
+            return send_count(s);
+        if (s->ncount >= WMS_HH_COUNT_LINES_MAX) {
+            status_err(s, NULL, "No more lines: press Enter to finish");
+            return WMS_HH_IDLE;
+        }
+        snprintf(s->code, sizeof(s->code), "%s", t);
+        s->step = 3;
+        return WMS_HH_IDLE;
+    default: {
+        int64_t q;
+        /* 0 is a valid count here: the item is not in the bin. */
+        if (strcmp(t, "0") == 0)
+            q = 0;
+        else if (!need_qty(s, t, &q))
+            return WMS_HH_IDLE;
+        wms_hh_count_line *l = &s->count_lines[s->ncount++];
+        snprintf(l->code, sizeof(l->code), "%s", s->code);
+        l->qty = q;
+        info_clear(s);
+        info_add(s, "+ %.24s x %lld", s->code, (long long)q);
+        s->step = 2;
+        return WMS_HH_IDLE;
+    }
+    }
+}
+
+int wms_hh_input(wms_hh_state *s, const char *line)
+{
+    if (s->busy)
+        return WMS_HH_IDLE;
+    if (s->offline) { /* Enter resends the same request, txn and all */
+        status_ok(s, "Sending again...");
+        layout(s);
+        return send_req(s);
+    }
+    char t[WMS_HH_INPUT_MAX + 1];
+    int rc = WMS_HH_IDLE;
+    if (clean_input(line, t) < 0) {
+        status_err(s, NULL, "Input too long");
+    } else {
+        if (!(s->screen == WMS_HH_SCR_COUNT && s->step == 0))
+            status_ok(s, "%s", "");
+        switch (s->screen) {
+        case WMS_HH_SCR_LOGIN:
+            rc = input_login(s, t);
+            break;
+        case WMS_HH_SCR_MENU:
+            rc = input_menu(s, t);
+            break;
+        case WMS_HH_SCR_RECEIVE:
+            rc = input_receive(s, t);
+            break;
+        case WMS_HH_SCR_PUTAWAY:
+        case WMS_HH_SCR_MOVE:
+            rc = input_putaway_move(s, t);
+            break;
+        case WMS_HH_SCR_STOCK:
+            rc = input_stock(s, t);
+            break;
+        case WMS_HH_SCR_COUNT:
+            rc = input_count(s, t);
+            break;
+        }
+    }
+    layout(s);
+    return rc;
+}
+
+int wms_hh_back(wms_hh_state *s)
+{
+    if (s->busy)
+        return WMS_HH_IDLE;
+    int rc = WMS_HH_IDLE;
+    if (s->offline) {
+        s->offline = 0;
+        status_err(s, NULL, "Not confirmed: check the stock before repeating");
+        layout(s);
+        return rc;
+    }
+    status_ok(s, "%s", "");
+    switch (s->screen) {
+    case WMS_HH_SCR_LOGIN:
+        if (s->step == 0)
+            return WMS_HH_QUIT;
+        s->step = 0;
+        break;
+    case WMS_HH_SCR_MENU:
+        req_new(s, "logout", 0);
+        rc = send_req(s);
+        break;
+    case WMS_HH_SCR_COUNT:
+        if (s->step == 3)
+            s->step = 2;
+        else
+            go(s, WMS_HH_SCR_MENU, 0);
+        break;
+    case WMS_HH_SCR_RECEIVE:
+        if (s->step == 3)
+            s->step = 1;
+        else if (s->step > 0)
+            s->step--;
+        else
+            go(s, WMS_HH_SCR_MENU, 0);
+        break;
+    default:
+        if (s->step > 0)
+            s->step--;
+        else
+            go(s, WMS_HH_SCR_MENU, 0);
+        break;
+    }
+    if (s->screen == WMS_HH_SCR_MENU)
+        info_clear(s);
+    layout(s);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Answers                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* Reads a string field, "" when absent or not a string (cut when long). */
+static void get(const msgpack_object *o, const char *key, char *buf, size_t n)
+{
+    (void)wms_client_get_str(o, key, buf, n);
+}
+
+static int64_t get_int(const msgpack_object *o, const char *key)
+{
+    int64_t v = 0;
+    if (wms_client_get_int(o, key, &v) < 0)
+        v = 0;
+    return v;
+}
+
+/* "Booked 48 A in R1 (L9, 2027-03-31, available)" from a booking result:
+ * verb, quantity, SKU, preposition, bin, details. */
+static void booking_status(wms_hh_state *s, const char *verb, const char *prep,
+                           const msgpack_object *r)
+{
+    char sku[65], bin[65], lot[21], exp[11], st[16];
+    get(r, "sku", sku, sizeof(sku));
+    get(r, "bin", bin, sizeof(bin));
+    get(r, "lot", lot, sizeof(lot));
+    get(r, "expiry", exp, sizeof(exp));
+    get(r, "status", st, sizeof(st));
+    char detail[64] = "";
+    size_t dl = 0;
+    const char *parts[] = {lot, exp, st};
+    for (int i = 0; i < 3; i++) {
+        if (parts[i][0] == '\0')
+            continue;
+        int w = snprintf(detail + dl, sizeof(detail) - dl, "%s%s", dl ? ", " : "", parts[i]);
+        if (w < 0 || (size_t)w >= sizeof(detail) - dl)
+            break;
+        dl += (size_t)w;
+    }
+    status_ok(s, "%s %lld %s %s %s%s%s%s", verb, (long long)get_int(r, "qty"), sku, prep, bin,
+              dl ? " (" : "", detail, dl ? ")" : "");
+}
+
+static void stock_rows(wms_hh_state *s, const msgpack_object *r)
+{
+    info_clear(s);
+    const msgpack_object *rows = wms_client_get_array(r, "rows");
+    uint32_t n = rows != NULL ? rows->via.array.size : 0;
+    for (uint32_t i = 0; i < n && s->ninfo < WMS_HH_BODY_LINES - 1; i++) {
+        const msgpack_object *row = &rows->via.array.ptr[i];
+        char bin[65], sku[65], lot[21];
+        get(row, "bin", bin, sizeof(bin));
+        get(row, "sku", sku, sizeof(sku));
+        get(row, "lot", lot, sizeof(lot));
+        info_add(s, "%.12s %.12s %lld%s%.10s", bin, sku, (long long)get_int(row, "qty"),
+                 lot[0] ? " " : "", lot);
+    }
+    if (n > (uint32_t)s->ninfo)
+        info_add(s, "+%u more", (unsigned)(n - (uint32_t)s->ninfo));
+    int64_t avail = 0;
+    if (n == 0)
+        status_ok(s, "No stock for %s", s->code);
+    else if (wms_client_get_int(r, "available", &avail) == 0)
+        status_ok(s, "%u rows, %lld available", (unsigned)n, (long long)avail);
+    else
+        status_ok(s, "%u rows", (unsigned)n);
+}
+
+int wms_hh_result(wms_hh_state *s, const msgpack_object *r)
+{
+    if (!s->busy)
+        return WMS_HH_IDLE;
+    s->busy = 0;
+    s->offline = 0;
+    const char *m = s->req.method;
+    int rc = WMS_HH_IDLE;
+    if (strcmp(m, "login") == 0) {
+        get(r, "role", s->role, sizeof(s->role));
+        go(s, WMS_HH_SCR_MENU, 0);
+        info_clear(s);
+        status_ok(s, "Hello %s%s%s", s->user, s->role[0] ? ", " : "", s->role);
+    } else if (strcmp(m, "logout") == 0) {
+        s->user[0] = s->role[0] = '\0';
+        go(s, WMS_HH_SCR_LOGIN, 0);
+        info_clear(s);
+        status_ok(s, "Logged out");
+    } else if (strcmp(m, "receive.scan") == 0) {
+        booking_status(s, "Booked", "in", r);
+        s->sku[0] = '\0';
+        s->step = 1;
+    } else if (strcmp(m, "putaway.suggest") == 0) {
+        get(r, "bin", s->suggested, sizeof(s->suggested));
+        char reason[WMS_HH_LINE_MAX + 1];
+        get(r, "reason", reason, sizeof(reason));
+        info_clear(s);
+        info_add(s, "Put to: %.30s", s->suggested);
+        if (reason[0])
+            info_add(s, "(%s)", reason);
+        status_ok(s, "Scan the bin you put it in");
+        s->step = 3;
+    } else if (strcmp(m, "putaway.confirm") == 0) {
+        booking_status(s, "Put", "in", r);
+        info_clear(s);
+        s->step = 1;
+    } else if (strcmp(m, "stock.query") == 0) {
+        stock_rows(s, r);
+    } else if (strcmp(m, "stock.move") == 0) {
+        booking_status(s, "Moved", "to", r);
+        info_clear(s);
+        s->step = 0;
+    } else if (strcmp(m, "count.next") == 0) {
+        s->count_id = get_int(r, "count");
+        get(r, "bin", s->count_bin, sizeof(s->count_bin));
+        s->ncount = 0;
+        info_clear(s);
+        status_ok(s, "Go to bin %s", s->count_bin);
+        s->step = 1;
+    } else if (strcmp(m, "count.submit") == 0) {
+        char st[24];
+        get(r, "status", st, sizeof(st));
+        info_clear(s);
+        const msgpack_object *lines = wms_client_get_array(r, "lines");
+        for (uint32_t i = 0; lines != NULL && i < lines->via.array.size; i++) {
+            const msgpack_object *l = &lines->via.array.ptr[i];
+            char sku[65];
+            get(l, "sku", sku, sizeof(sku));
+            info_add(s, "%.16s %lld->%lld", sku, (long long)get_int(l, "expected"),
+                     (long long)get_int(l, "counted"));
+        }
+        if (strcmp(st, "pending_approval") == 0)
+            status_ok(s, "Count %lld waits for a supervisor", (long long)s->count_id);
+        else
+            status_ok(s, "Count %lld %s", (long long)s->count_id, st[0] ? st : "done");
+        s->ncount = 0;
+        s->step = 0;
+    } else {
+        status_ok(s, "OK");
+    }
+    layout(s);
+    return rc;
+}
+
+/* Where an error sends each flow back to. */
+static int error_step(const wms_hh_state *s, const char *code)
+{
+    const char *m = s->req.method;
+    int bin_err = strcmp(code, "WRONG_BIN") == 0 || strcmp(code, "BIN_BLOCKED") == 0 ||
+                  strcmp(code, "BIN_FULL") == 0;
+    switch (s->screen) {
+    case WMS_HH_SCR_RECEIVE:
+        if (strcmp(code, "AMBIGUOUS_CODE") == 0 && strcmp(m, "receive.scan") == 0)
+            return 3;
+        return bin_err ? 0 : 1;
+    case WMS_HH_SCR_PUTAWAY:
+        if (strcmp(m, "putaway.suggest") == 0)
+            return strcmp(code, "NOT_FOUND") == 0 ? 3 : 1; /* no room anywhere: choose */
+        return bin_err || strcmp(code, "NOT_FOUND") == 0 ? 3 : 1;
+    case WMS_HH_SCR_MOVE:
+        if (strcmp(code, "INSUFFICIENT_STOCK") == 0)
+            return 2;
+        return bin_err ? 3 : 1;
+    case WMS_HH_SCR_COUNT:
+        return strcmp(m, "count.submit") == 0 ? 2 : 0;
+    default:
+        return 0;
+    }
+}
+
+int wms_hh_error(wms_hh_state *s, const char *code, const char *message)
+{
+    if (!s->busy)
+        return WMS_HH_IDLE;
+    s->busy = 0;
+    s->offline = 0;
+    if (code == NULL)
+        code = "";
+    status_err(s, code, message);
+    const char *m = s->req.method;
+    if (strcmp(m, "login") == 0) {
+        go(s, WMS_HH_SCR_LOGIN, 0);
+    } else if (strcmp(m, "logout") == 0) {
+        s->user[0] = s->role[0] = '\0';
+        go(s, WMS_HH_SCR_LOGIN, 0);
+    } else if (strcmp(code, "NOT_LOGGED_IN") == 0) {
+        go(s, WMS_HH_SCR_LOGIN, 0);
+    } else {
+        s->step = error_step(s, code);
+        if (s->screen == WMS_HH_SCR_PUTAWAY && s->step == 3)
+            info_clear(s);
+    }
+    layout(s);
+    return WMS_HH_IDLE;
+}
+
+int wms_hh_offline(wms_hh_state *s, const char *message)
+{
+    if (!s->busy)
+        return WMS_HH_IDLE;
+    s->busy = 0;
+    s->offline = 1;
+    char msg[WMS_HH_STATUS_MAX + 1];
+    snprintf(msg, sizeof(msg), "No connection: Enter=send again, Esc=give up (%.150s)",
+             message != NULL ? message : "");
+    status_err(s, "IO", msg);
+    layout(s);
+    return WMS_HH_IDLE;
+}

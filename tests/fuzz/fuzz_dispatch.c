@@ -1,0 +1,445 @@
+/* fuzz_dispatch.c - libFuzzer entry point for the handheld request path:
+ * wms_mp_scan -> wms_rpc_decode -> wms_dispatch (-> wms_dispatch_login_finish)
+ * over a tiny warehouse in an in-memory database.
+ *
+ *   scripts/fuzz.sh dispatch           (builds into build-fuzz and runs)
+ *
+ * By hand: build the libraries with clang into build-fuzz as scripts/fuzz.sh
+ * does, then
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Iengine/include -Iengine/src \
+ *       -Ihandheld-proto -Idrivers tests/fuzz/fuzz_dispatch.c build-fuzz/libwms_proto.a \
+ *       build-fuzz/libwms_drivers.a build-fuzz/libwms_engine.a -lsqlite3 -lsodium -lzint \
+ *       -lcsv -lmsgpackc -luv -lserialport -lm -o fuzz_dispatch
+ *
+ * The database is opened and loaded once (first call): layout, bins, items,
+ * packs, barcodes, stock, and five users (argon2 hashing is slow: once).
+ * Each input runs inside wms_tx_begin/wms_tx_rollback, so inputs do not see
+ * each other's changes and the database does not grow.
+ *
+ * Input: byte 0 sets up the session, the rest is up to MAX_MSGS MessagePack
+ * messages back to back (a sequence such as count.create, count.next,
+ * count.submit in one input).  Byte 0:
+ *   bits 0-1  0 no hello, 1 hello as device FUZZ, 2-3 also logged in
+ *   bits 2-3  role when logged in: 0 admin, 1 supervisor, 2 receiver, 3 picker
+ *   bits 4-5  PIN check of a login: 0 real (against the users' PINs),
+ *             1 AUTH_FAILED, 2 SHUTTING_DOWN, 3 NOMEM
+ *   bit 6     the device's GS1 substitute separator is '|'
+ *   bit 7     "today" is 2027-07-01 (some lots expired) instead of 2026-11-23
+ * Messages are scanned with the server's default limits; scanning stops at
+ * the first one the guard does not accept whole.  With FUZZ_DISPATCH_TRACE
+ * set in the environment each call's method and outcome are printed.
+ *
+ * Checked (abort() on any violation), for every message:
+ *  - a decode failure carries its code and message; when it has a msgid
+ *    its error outcome is well formed;
+ *  - wms_dispatch returns 0, or 1 only for a pending login;
+ *  - the outcome is one msgpack value [error, result] with exactly one
+ *    nil, an error being {"code": str, "message": non-empty str}, and the
+ *    code agrees with info.error; a response can be built from it;
+ *  - the outer transaction is still open and no operation is left open;
+ *  - read-only methods (wms_method_writes() == 0) change no row;
+ *  - only hello, login and logout change the session;
+ *  - a state-changing call retried with the same txn gets the stored
+ *    outcome byte for byte (exactly once);
+ * and after every input: the stock matches the journal
+ * (wms_stock_verify() == 0) and no quantity is negative.
+ */
+#include <msgpack.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+#include "methods.h"
+#include "mpguard.h"
+#include "store/db.h"
+#include "store/users.h"
+
+#define MAX_MSGS 16
+#define NOW_MS 1795430400000LL
+#define DEVICE "FUZZ"
+
+typedef struct fuzz_user {
+    const char *name;
+    int role;
+    const char *pin;
+    int disabled;
+} fuzz_user;
+
+/* Index = bits 2-3 of byte 0 for a pre-logged-in session. */
+static const fuzz_user USERS[] = {
+    {"ada", WMS_ROLE_ADMIN, "1234", 0},     {"sam", WMS_ROLE_SUPERVISOR, "2345", 0},
+    {"rob", WMS_ROLE_RECEIVER, "4711", 0},  {"pia", WMS_ROLE_PICKER, "5678", 0},
+    {"old", WMS_ROLE_PICKER, "9999", 1},
+};
+#define N_USERS (sizeof(USERS) / sizeof(USERS[0]))
+
+static const struct {
+    const char *kind, *csv;
+} WAREHOUSE[] = {
+    {"layout", "kind,id,x_m,y_m,length_m\n"
+               "depot,D,0,,\n"
+               "aisle,A1,0,,20\n"
+               "aisle,A2,5,,20\n"
+               "aisle,A3,10,,20\n"},
+    {"bins", "code,zone,type,aisle,y_m,level,capacity,blocked\n"
+             "DOCK-01,ZD,dock,A3,2,0,0,0\n"
+             "S1,ZD,staging,A3,6,0,0,0\n"
+             "P1,Z1,pick,A1,2,0,100,0\n"
+             "P2,Z1,pick,A1,4,0,0,0\n"
+             "P3,Z2,pick,A2,4,1,50,0\n"
+             "R1,Z1,reserve,A2,10,0,0,0\n"
+             "R2,Z2,reserve,A2,12,2,500,0\n"
+             "Q1,Z1,quarantine,A2,14,0,0,0\n"
+             "X1,Z1,pick,A2,16,0,0,1\n"},
+    {"items", "sku,description,uom,length_mm,width_mm,height_mm,weight_g,shelf_life_days\n"
+              "A,Apple juice 1l,EA,80,80,250,1050,365\n"
+              "B,Bag of nails,EA,,,,,\n"
+              "C,Cola can,EA,,,,,\n"
+              "D,Diet cola can,EA,,,,,\n"
+              "E,Eggs 10,BOX,,,,,21\n"},
+    {"packs", "sku,level,units\n"
+              "A,case,24\n"
+              "A,inner,6\n"
+              "A,pallet,960\n"
+              "C,case,12\n"},
+    {"barcodes", "code,sku,level\n"
+                 "4006381333931,A,each\n"
+                 "14006381333938,A,case\n"
+                 "CAN-42,C,each\n"
+                 "CAN-42,D,each\n"
+                 "96385074,E,each\n"},
+    {"stock", "bin,sku,lot,expiry,qty,status\n"
+              "P1,A,L1,2027-06-30,48,\n"
+              "R1,A,L2,2027-01-31,240,\n"
+              "R1,A,L3,2026-12-01,24,\n"
+              "DOCK-01,B,,,100,\n"
+              "P2,C,,,36,\n"
+              "P2,D,,,12,\n"
+              "Q1,A,L0,2026-12-20,5,quarantine\n"
+              "R2,E,E1,2026-12-10,30,hold\n"},
+};
+
+static const wms_proto_config CFG = {
+    .server_name = "wmsd/fuzz",
+    .receiving_bin = "DOCK-01",
+    .txn_keep_ms = 36LL * 3600 * 1000,
+};
+
+/* Reports a broken invariant and aborts (the fuzzer's finding). */
+static void die(const char *what, const char *detail)
+{
+    fprintf(stderr, "fuzz_dispatch: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
+    abort();
+}
+
+/* The shared database, opened and loaded on the first call; aborts when
+ * that fails (nothing can be fuzzed without it).  Never closed. */
+static wms_db *setup(void)
+{
+    static wms_db *db;
+    if (db != NULL)
+        return db;
+    wms_error err;
+    wms_error_clear(&err);
+    if (wms_db_open(":memory:", WMS_DB_CREATE, &db, &err) < 0)
+        die("cannot open the database", err.msg);
+    if (wms_db_set_today(db, "2026-11-23") < 0)
+        die("cannot set today", NULL);
+    wms_actor who = {"fuzz", DEVICE, NULL};
+    for (size_t i = 0; i < sizeof(WAREHOUSE) / sizeof(WAREHOUSE[0]); i++) {
+        FILE *in = fmemopen((void *)WAREHOUSE[i].csv, strlen(WAREHOUSE[i].csv), "r");
+        if (in == NULL)
+            die("fmemopen failed", WAREHOUSE[i].kind);
+        wms_import_stats st;
+        int rc = wms_import(db, &who, WAREHOUSE[i].kind, in, 0, &st, &err);
+        fclose(in);
+        if (rc < 0)
+            die("cannot import the warehouse", err.msg);
+    }
+    for (size_t i = 0; i < N_USERS; i++) {
+        if (wms_user_add(db, USERS[i].name, USERS[i].role, USERS[i].pin, &err) < 0)
+            die("cannot add a user", err.msg);
+        if (USERS[i].disabled && wms_user_set_disabled(db, USERS[i].name, 1, &err) < 0)
+            die("cannot disable a user", err.msg);
+    }
+    if (wms_stock_verify(db, NULL, NULL, &err) != 0)
+        die("the loaded stock does not match its journal", err.msg);
+    return db;
+}
+
+/* A session as byte 0 describes it (see the header comment). */
+static void session_init(wms_ident *id, uint8_t knob)
+{
+    memset(id, 0, sizeof(*id));
+    int state = knob & 3;
+    if (state >= 1) {
+        snprintf(id->device, sizeof(id->device), "%s", DEVICE);
+        id->hello = 1;
+    }
+    if (state >= 2) {
+        const fuzz_user *u = &USERS[(knob >> 2) & 3];
+        snprintf(id->user, sizeof(id->user), "%s", u->name);
+        id->role = u->role;
+        id->logged_in = 1;
+    }
+    if (knob & 0x40)
+        id->gs_sub = '|';
+}
+
+/* Stands in for wms_login_verify (argon2 is far too slow per input): mode 0
+ * compares the PIN with the known users', others return a fixed error.
+ * Also checks that the ticket agrees with the stored user. */
+static int fake_verify(const wms_call_info *info, int mode, wms_error *err)
+{
+    if (mode == 1)
+        return wms_error_set(err, WMS_EAUTH_FAILED, NULL);
+    if (mode == 2)
+        return wms_error_set(err, WMS_ESHUTTING_DOWN, NULL);
+    if (mode == 3)
+        return wms_error_set(err, WMS_ENOMEM, NULL);
+    const fuzz_user *u = NULL;
+    for (size_t i = 0; i < N_USERS && info->ticket.found; i++)
+        if (!strcmp(info->ticket.user.name, USERS[i].name))
+            u = &USERS[i];
+    if (info->ticket.found && u == NULL)
+        die("login ticket names an unknown user", info->ticket.user.name);
+    if (u != NULL && (info->ticket.user.role != u->role ||
+                      info->ticket.user.disabled != u->disabled ||
+                      strcmp(info->login_user, u->name)))
+        die("login ticket disagrees with the stored user", u->name);
+    if (u == NULL || strcmp(info->pin, u->pin))
+        return wms_error_set(err, WMS_EAUTH_FAILED, NULL);
+    if (u->disabled)
+        return wms_error_set(err, WMS_EUSER_DISABLED, NULL);
+    return 0;
+}
+
+/* Checks that `out` is exactly one msgpack value [error, result] with
+ * exactly one nil, and writes the error's code name into `code` ("" on
+ * success). */
+static void check_outcome(const msgpack_sbuffer *out, char *code, size_t cap)
+{
+    msgpack_zone zone;
+    msgpack_zone_init(&zone, 1024);
+    msgpack_object o;
+    size_t off = 0;
+    if (out->size == 0)
+        die("empty outcome", NULL);
+    if (msgpack_unpack(out->data, out->size, &off, &zone, &o) != MSGPACK_UNPACK_SUCCESS ||
+        off != out->size)
+        die("the outcome is not exactly one MessagePack value", NULL);
+    if (o.type != MSGPACK_OBJECT_ARRAY || o.via.array.size != 2)
+        die("the outcome is not [error, result]", NULL);
+    const msgpack_object *e = &o.via.array.ptr[0], *r = &o.via.array.ptr[1];
+    if ((e->type == MSGPACK_OBJECT_NIL) == (r->type == MSGPACK_OBJECT_NIL))
+        die("the outcome does not have exactly one nil", NULL);
+    code[0] = '\0';
+    if (e->type != MSGPACK_OBJECT_NIL) {
+        const msgpack_object *c = wms_arg_get(e, "code"), *m = wms_arg_get(e, "message");
+        if (e->type != MSGPACK_OBJECT_MAP || c == NULL || m == NULL ||
+            c->type != MSGPACK_OBJECT_STR || m->type != MSGPACK_OBJECT_STR ||
+            c->via.str.size == 0 || c->via.str.size >= cap || m->via.str.size == 0)
+            die("the error is not {code, message}", NULL);
+        memcpy(code, c->via.str.ptr, c->via.str.size);
+        code[c->via.str.size] = '\0';
+        if (!strcmp(code, "UNKNOWN_ERROR"))
+            die("the error code has no name", NULL);
+    }
+    msgpack_zone_destroy(&zone);
+}
+
+/* Builds the response for msgid from the outcome and checks its shape. */
+static void check_response(uint32_t msgid, const msgpack_sbuffer *out, msgpack_sbuffer *resp)
+{
+    if (wms_response_from_outcome(msgid, (const uint8_t *)out->data, out->size, resp) != 0)
+        die("no response can be built from the outcome", NULL);
+    msgpack_zone zone;
+    msgpack_zone_init(&zone, 1024);
+    msgpack_object o;
+    size_t off = 0;
+    if (msgpack_unpack(resp->data, resp->size, &off, &zone, &o) != MSGPACK_UNPACK_SUCCESS ||
+        off != resp->size || o.type != MSGPACK_OBJECT_ARRAY || o.via.array.size != 4 ||
+        o.via.array.ptr[0].type != MSGPACK_OBJECT_POSITIVE_INTEGER ||
+        o.via.array.ptr[0].via.u64 != 1 || o.via.array.ptr[1].via.u64 != msgid)
+        die("the response is not [1, msgid, error, result]", NULL);
+    msgpack_zone_destroy(&zone);
+}
+
+/* The server's transaction is still open and no engine operation is. */
+static void check_tx(wms_db *db)
+{
+    if (sqlite3_get_autocommit(db->sql))
+        die("a call ended the outer transaction", NULL);
+    if (db->op_depth != 0)
+        die("a call left an operation open", NULL);
+}
+
+/* Stock equals what the journal says, and no quantity is negative. */
+static void check_stock(wms_db *db)
+{
+    wms_error err;
+    wms_error_clear(&err);
+    int n = wms_stock_verify(db, NULL, NULL, &err);
+    if (n != 0)
+        die("the stock does not match the journal", n < 0 ? err.msg : NULL);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db->sql, "SELECT count(*) FROM stock WHERE qty < 0", -1, &st, NULL) !=
+            SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW)
+        die("cannot query the stock", sqlite3_errmsg(db->sql));
+    long long neg = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (neg != 0)
+        die("a stock quantity is negative", NULL);
+}
+
+typedef struct bufs {
+    msgpack_sbuffer out, again, resp;
+} bufs;
+
+/* A state-changing call sent again with the same txn: the stored outcome
+ * byte for byte, no second effect, the session unchanged. */
+static void check_exactly_once(wms_db *db, wms_ident *id, const wms_rpc_req *req,
+                               const wms_call_info *info, int64_t now, bufs *b)
+{
+    char txn[WMS_TXN_MAX + 1];
+    if (!info->state_changing || info->replayed || wms_err_transient(info->error) ||
+        wms_arg_str(req->args, "txn", 1, txn, sizeof(txn), NULL) != 1)
+        return;
+    wms_ident before = *id;
+    wms_call_info again;
+    int changes = sqlite3_total_changes(db->sql);
+    if (wms_dispatch(db, &CFG, id, req, now + 1, &b->again, &again) != 0)
+        die("a retried txn did not answer", req->method);
+    check_tx(db);
+    if (info->error != WMS_ETXN_CONFLICT && !again.replayed)
+        die("a retried txn ran again", req->method);
+    if (b->again.size != b->out.size || memcmp(b->again.data, b->out.data, b->out.size))
+        die("a retried txn got another answer", req->method);
+    if (sqlite3_total_changes(db->sql) != changes)
+        die("a retried txn changed the database", req->method);
+    if (memcmp(&before, id, sizeof(before)))
+        die("a retried txn changed the session", req->method);
+}
+
+/* Decodes and dispatches one whole message of n bytes. */
+static void run_one(wms_db *db, wms_ident *id, const uint8_t *msg, size_t n, int64_t now,
+                    int verify_mode, bufs *b)
+{
+    msgpack_zone zone;
+    msgpack_zone_init(&zone, 2048);
+    wms_rpc_req req;
+    wms_error err;
+    wms_error_clear(&err);
+    char code[64];
+    int rc = wms_rpc_decode(msg, n, &zone, &req, &err);
+    if (rc < 0) {
+        if (err.code != rc || err.msg[0] == '\0')
+            die("a decode error without its code or message", NULL);
+        if (getenv("FUZZ_DISPATCH_TRACE") != NULL)
+            fprintf(stderr, "  (not decoded) -> %s\n", wms_err_name(rc));
+        if (req.has_msgid) {
+            wms_outcome_error(&b->out, rc, err.msg);
+            check_outcome(&b->out, code, sizeof(code));
+            check_response(req.msgid, &b->out, &b->resp);
+            if (strcmp(code, wms_err_name(rc)))
+                die("the decode error outcome has another code", code);
+        }
+        msgpack_zone_destroy(&zone);
+        return;
+    }
+    if (rc != 0 || !req.has_msgid || req.method[0] == '\0')
+        die("a decoded request without msgid or method", NULL);
+
+    wms_ident before = *id;
+    int changes = sqlite3_total_changes(db->sql);
+    wms_call_info info;
+    int login_rc = 1; /* no login finished */
+    rc = wms_dispatch(db, &CFG, id, &req, now, &b->out, &info);
+    if (rc == 1) {
+        if (!info.login_pending || strcmp(req.method, "login"))
+            die("dispatch returned 1 for something else than a pending login", req.method);
+        check_tx(db);
+        wms_error verr;
+        wms_error_clear(&verr);
+        int vrc = fake_verify(&info, verify_mode, &verr);
+        wms_dispatch_login_finish(db, id, &info, vrc, &verr, now, &b->out);
+        if (info.login_pending || info.pin[0] != '\0')
+            die("login finish left the login pending or the PIN in memory", NULL);
+        login_rc = vrc;
+    } else if (rc != 0 || info.login_pending) {
+        die("dispatch returned neither 0 nor a pending login", req.method);
+    }
+    check_tx(db);
+    check_outcome(&b->out, code, sizeof(code));
+    check_response(req.msgid, &b->out, &b->resp);
+    if (!info.replayed && strcmp(code, info.error ? wms_err_name(info.error) : ""))
+        die("info.error disagrees with the outcome", req.method);
+    if (login_rc < 0 && code[0] == '\0')
+        die("a login whose PIN check failed succeeded", info.login_user);
+    if (login_rc == 0 && code[0] == '\0' && (!id->logged_in || strcmp(id->user, info.login_user)))
+        die("a good login did not log the session in", info.login_user);
+    if (!wms_method_writes(req.method) && sqlite3_total_changes(db->sql) != changes)
+        die("a read-only method changed the database", req.method);
+    if (strcmp(req.method, "hello") && strcmp(req.method, "login") &&
+        strcmp(req.method, "logout") && memcmp(&before, id, sizeof(before)))
+        die("a call changed the session", req.method);
+    if (id->logged_in &&
+        (!id->hello || id->role < WMS_ROLE_PICKER || id->role > WMS_ROLE_ADMIN || !id->user[0]))
+        die("a logged-in session without hello, role or user", req.method);
+    check_exactly_once(db, id, &req, &info, now, b);
+    if (getenv("FUZZ_DISPATCH_TRACE") != NULL) /* for writing seeds: what each call did */
+        fprintf(stderr, "  %s -> %s%s\n", req.method, code[0] ? code : "ok",
+                info.replayed ? " (replayed)" : "");
+    msgpack_zone_destroy(&zone);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1)
+        return 0;
+    wms_db *db = setup();
+    uint8_t knob = data[0];
+    data++;
+    size--;
+
+    wms_ident id;
+    session_init(&id, knob);
+    if (wms_db_set_today(db, (knob & 0x80) ? "2027-07-01" : "2026-11-23") < 0)
+        die("cannot set today", NULL);
+    wms_error err;
+    wms_error_clear(&err);
+    if (wms_tx_begin(db, &err) < 0)
+        die("cannot begin the transaction", err.msg);
+
+    bufs b;
+    msgpack_sbuffer_init(&b.out);
+    msgpack_sbuffer_init(&b.again);
+    msgpack_sbuffer_init(&b.resp);
+    wms_mp_limits lim;
+    wms_mp_limits_default(&lim);
+    size_t off = 0;
+    for (int i = 0; i < MAX_MSGS && off < size; i++) {
+        size_t len = 0;
+        if (wms_mp_scan(data + off, size - off, &lim, &len, NULL) != 1)
+            break;
+        /* An exact-size copy so ASan sees any read past the message. */
+        uint8_t *msg = malloc(len);
+        if (msg == NULL)
+            break;
+        memcpy(msg, data + off, len);
+        run_one(db, &id, msg, len, NOW_MS + (int64_t)i * 1000, (knob >> 4) & 3, &b);
+        free(msg);
+        off += len;
+    }
+    check_stock(db);
+    wms_tx_rollback(db);
+    if (!sqlite3_get_autocommit(db->sql))
+        die("the rollback left a transaction open", NULL);
+    msgpack_sbuffer_destroy(&b.out);
+    msgpack_sbuffer_destroy(&b.again);
+    msgpack_sbuffer_destroy(&b.resp);
+    return 0;
+}
