@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 
-.PHONY: all deps build build-asan test test-plain test-asan demo bench fuzz format format-check clean
+.PHONY: all deps build build-asan test test-plain test-asan demo bench fuzz fuzz-quick format format-check clean
 
 all: build
 
@@ -31,7 +31,18 @@ test-asan: build-asan
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j$(JOBS)
 
 test: test-plain test-asan
-	@echo "make test: all suites passed (plain and ASan+UBSan)"
+	@$(MAKE) --no-print-directory fuzz-quick
+	@echo "make test: all suites passed (plain, ASan+UBSan, and a short fuzz run)"
+
+# Fuzzing (clang + libFuzzer, build-fuzz/; see scripts/fuzz.sh).  fuzz-quick:
+# about 8 s per target, part of `make test`.  fuzz: FUZZ_SECONDS per target
+# (default 300), then new coverage is merged into tests/fuzz/corpus/.
+# FUZZ_TARGETS limits the targets (gs1 csv frame mpguard dispatch).
+fuzz-quick: deps
+	@bash scripts/fuzz.sh --quick $(FUZZ_TARGETS)
+
+fuzz: deps
+	@bash scripts/fuzz.sh $(if $(FUZZ_SECONDS),--seconds $(FUZZ_SECONDS)) $(FUZZ_TARGETS)
 
 demo: build
 	@sh scripts/demo.sh $(BUILD)

@@ -19,6 +19,7 @@ typedef struct tcp_conn {
     wms_transport_limits lim;
     size_t queued;
     int closing;
+    int overflowed; /* a send was refused at the queue cap: close drops the queue */
 } tcp_conn;
 
 typedef struct tcp_write {
@@ -69,8 +70,11 @@ static void tcp_close(wms_conn *base, const char *why)
     uv_read_stop((uv_stream_t *)&c->handle);
     c->closing = 1;
     /* Flush what is queued (e.g. a BAD_FRAME notice) first, unless forced
-     * (why == NULL) or the queue is over its cap (a peer that never reads). */
-    if (why == NULL || c->queued == 0 || c->queued > c->lim.max_queued)
+     * (why == NULL) or a send overflowed the cap (a peer that never reads).
+     * Fix: tcp_send never lets queued pass the cap, so the former test
+     * `queued > max_queued` never held and a non-reading peer kept its
+     * connection and up to max_queued bytes of output forever. */
+    if (why == NULL || c->queued == 0 || c->overflowed)
         conn_close_now(c);
 }
 
@@ -89,8 +93,11 @@ static int tcp_send(wms_conn *base, const uint8_t *msg, size_t n)
     tcp_conn *c = (tcp_conn *)base;
     if (uv_is_closing((uv_handle_t *)&c->handle))
         return WMS_EIO;
-    if (n > c->lim.max_message || c->queued + n > c->lim.max_queued)
+    if (n > c->lim.max_message || c->queued + n > c->lim.max_queued) {
+        if (c->queued + n > c->lim.max_queued)
+            c->overflowed = 1;
         return WMS_ETOO_LARGE;
+    }
     tcp_write *w = malloc(sizeof(*w) + n);
     if (w == NULL)
         return WMS_ENOMEM;

@@ -38,6 +38,11 @@ static const struct method {
     {"count.submit", m_count_submit, ANY_ROLE, M_TXN},
     {"count.create", m_count_create, SUPERVISING, M_TXN},
     {"count.approve", m_count_approve, SUPERVISING, M_TXN},
+    {"events.subscribe", m_events_subscribe, SUPERVISING, 0},
+    {"order.create", m_order_create, SUPERVISING, M_TXN},
+    {"order.release", m_order_release, SUPERVISING, M_TXN},
+    {"order.cancel", m_order_cancel, SUPERVISING, M_TXN},
+    {"order.status", m_order_status, ANY_ROLE, 0},
 };
 
 int wms_method_writes(const char *method)
@@ -334,6 +339,64 @@ int m_hello(wms_call *c)
         msgpack_pack_map(c->pk, 0);
     }
     sqlite3_reset(st);
+    return 0;
+}
+
+unsigned wms_topic_bit(const char *kind)
+{
+#define X__(bit, name)                                                                             \
+    if (!strcmp(kind, name))                                                                       \
+        return bit;
+    WMS_TOPICS(X__)
+#undef X__
+    return 0;
+}
+
+/* Subscribes the session to event topics (all when none are named).  From
+ * now on the server pushes [2, "event", [{...}]] after each commit. */
+int m_events_subscribe(wms_call *c)
+{
+    const msgpack_object *arr;
+    int rc = wms_arg_array(c->args, "topics", 0, 16, &arr, c->err);
+    if (rc < 0)
+        return rc;
+    unsigned topics = 0;
+    for (uint32_t i = 0; arr != NULL && i < arr->via.array.size; i++) {
+        const msgpack_object *t = &arr->via.array.ptr[i];
+        char name[32] = "";
+        if (t->type == MSGPACK_OBJECT_STR && t->via.str.size < sizeof(name))
+            memcpy(name, t->via.str.ptr, t->via.str.size);
+        unsigned bit = t->type == MSGPACK_OBJECT_STR ? wms_topic_bit(name) : 0;
+        if (bit == 0)
+            return wms_error_set(c->err, WMS_EBAD_ARGS,
+                                 "topics[%u] is not a topic (order.status, order.hold, "
+                                 "order.short, pick.short, gift.rule, replenish.alert)",
+                                 i);
+        topics |= bit;
+    }
+    if (topics == 0)
+        topics = WMS_TOPIC_ALL;
+    static const char sql[] = "SELECT coalesce(max(id), 0) FROM events";
+    sqlite3_stmt *st = db__stmt(c->db, sql, c->err);
+    if (st == NULL)
+        return c->err->code;
+    int64_t pos = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    c->id->topics = topics;
+    c->id->event_pos = pos;
+    int n = 0;
+#define X__(bit, name) n += (topics & bit) != 0;
+    WMS_TOPICS(X__)
+#undef X__
+    msgpack_pack_map(c->pk, 2);
+    wms_pack_str(c->pk, "topics");
+    msgpack_pack_array(c->pk, (size_t)n);
+#define X__(bit, name)                                                                             \
+    if (topics & bit)                                                                              \
+        wms_pack_str(c->pk, name);
+    WMS_TOPICS(X__)
+#undef X__
+    wms_pack_kv_int(c->pk, "after", pos);
     return 0;
 }
 

@@ -26,8 +26,23 @@ typedef struct wms_ident {
     int role;  /* WMS_ROLE_*, 0 before login */
     int hello; /* hello received */
     int logged_in;
-    char gs_sub; /* the device's substitute for the GS1 separator, or 0 */
+    char gs_sub;       /* the device's substitute for the GS1 separator, or 0 */
+    unsigned topics;   /* events.subscribe: topic bits, 0 = not subscribed */
+    int64_t event_pos; /* last event id pushed to this session */
 } wms_ident;
+
+/* Event topics a session can subscribe to (the events.kind values). */
+#define WMS_TOPICS(XX)                                                                             \
+    XX(1u, "order.status")                                                                         \
+    XX(2u, "order.hold")                                                                           \
+    XX(4u, "order.short")                                                                          \
+    XX(8u, "pick.short")                                                                           \
+    XX(16u, "gift.rule")                                                                           \
+    XX(32u, "replenish.alert")
+#define WMS_TOPIC_ALL 63u
+
+/* The topic bit of an event kind, 0 when unknown. */
+unsigned wms_topic_bit(const char *kind);
 
 typedef struct wms_proto_config {
     const char *server_name;   /* "wmsd/0.1" */

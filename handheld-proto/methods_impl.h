@@ -40,6 +40,11 @@ int m_count_next(wms_call *c);
 int m_count_submit(wms_call *c);
 int m_count_create(wms_call *c);
 int m_count_approve(wms_call *c);
+int m_events_subscribe(wms_call *c);
+int m_order_create(wms_call *c);
+int m_order_release(wms_call *c);
+int m_order_cancel(wms_call *c);
+int m_order_status(wms_call *c);
 
 /* Packs a booking as a result map. */
 void pack_booking(msgpack_packer *pk, const wms_booking *b, int extra);

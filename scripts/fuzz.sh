@@ -135,7 +135,7 @@ INCS+=($(pkg-config --cflags msgpack 2>/dev/null || true))
 # Links fuzz_<t> when it is missing or older than its sources or libraries.
 build_target() {
     local t=$1 bin="$BUILD/fuzz_$1" src="$ROOT/tests/fuzz/fuzz_$1.c"
-    if [ -x "$bin" ] && [ -z "$(find "$src" "$ROOT/tests/fuzz/fuzz.h" "${LIBS[@]}" \
+    if [ -x "$bin" ] && [ -z "$(find "$src" "$ROOT"/tests/fuzz/*.h "${LIBS[@]}" \
         "$ROOT/engine/include" "$ROOT/engine/src" "$ROOT/handheld-proto" "$ROOT/drivers" \
         -name '*.[ch]' -newer "$bin" -o -name '*.a' -newer "$bin" 2>/dev/null | head -1)" ]; then
         return 0

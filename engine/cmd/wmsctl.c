@@ -16,6 +16,7 @@ static const char usage[] =
     "\n"
     "  init                                  create or migrate the database\n"
     "  import KIND FILE.csv [--update]       KIND: items packs barcodes layout bins stock\n"
+    "                                        customers orders\n"
     "  export KIND [--json]                  write KIND back as CSV (or JSON)\n"
     "  barcode parse CODE [--json] [--gs C]  show what a scanned code holds (GS1)\n"
     "  barcode resolve CODE [--json]         which item/pack/bin a code means\n"
@@ -42,6 +43,27 @@ static const char usage[] =
     "  count list [--status S] [--json]      counts: open counting pending_approval done\n"
     "  count show ID | approve ID | reject ID\n"
     "                                        a count's lines; decide a large difference\n"
+    "  order show REF [--json]               an order: header, lines, status history\n"
+    "  order list [--status S] [--json]      orders (S: received held released allocated ...)\n"
+    "  order release REF | cancel REF [--reason R]\n"
+    "                                        release a held order; cancel one not yet picked\n"
+    "  gift add PRODUCT GIFT --per N [--safety S]\n"
+    "                                        N gift units per unit while more than S available\n"
+    "  gift list [--json] | on ID | off ID   gift-with-purchase rules; switch one on or off\n"
+    "  route [--json] BIN...                 shortest tour from the depot through the bins\n"
+    "  wave plan|release [--method M] [--max-orders N] [--max-lines N] [--max-units N]\n"
+    "       [--max-totes N] [--totes N] [--json]\n"
+    "                                        plan the next wave (M: discrete batch zone);\n"
+    "                                        release: allocate and create pick tasks\n"
+    "  wave status ID [--json]               a wave's orders and tasks\n"
+    "  allocate REF [--json]                 reserve stock FEFO for a released order\n"
+    "  pickface set BIN SKU --min N --max M  replenishment levels of a pick face\n"
+    "  replenish check [--wave ID] [--json]  create replenishment tasks (below min, wave)\n"
+    "  replenish done TASK --qty N           report a replenishment moved (reserve -> face)\n"
+    "  backup FILE [--force]                 consistent copy of the database, also while\n"
+    "                                        wmsd serves (--force: replace FILE)\n"
+    "  restore FILE [--force]                replace the database by a backup (stop wmsd\n"
+    "                                        first; --force: the database exists)\n"
     "\n"
     "The database defaults to ./var/wms.db (or $WMS_DB).  $WMS_TODAY fixes today's date.\n";
 
@@ -92,20 +114,6 @@ int ctl_fail(const wms_error *err)
     fprintf(stderr, "wmsctl: %s: %s\n", wms_err_name(err->code),
             err->msg[0] ? err->msg : wms_strerror(err->code));
     return ctl_status(err->code);
-}
-
-void ctl_json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
 }
 
 int ctl_open(const ctl *c, int create, wms_db **db)
@@ -160,14 +168,18 @@ static const struct {
     {"barcode", cmd_barcode}, {"label", cmd_label},         {"receive", cmd_receive},
     {"move", cmd_move},       {"stock", cmd_stock},         {"expiring", cmd_expiring},
     {"verify", cmd_verify},   {"demo-data", cmd_demo_data}, {"user", cmd_user},
-    {"receipt", cmd_receipt}, {"count", cmd_count},
+    {"receipt", cmd_receipt}, {"count", cmd_count},         {"backup", cmd_backup},
+    {"restore", cmd_restore},
+    {"route", cmd_route},     {"wave", cmd_wave},
+    {"order", cmd_order},     {"gift", cmd_gift},
+    {"allocate", cmd_allocate}, {"pickface", cmd_pickface}, {"replenish", cmd_replenish},
 };
 
 /* Flags that take no value. */
 static int is_flag(const char *name)
 {
     return !strcmp(name, "json") || !strcmp(name, "update") || !strcmp(name, "quarantine") ||
-           !strcmp(name, "help") || !strcmp(name, "load");
+           !strcmp(name, "help") || !strcmp(name, "load") || !strcmp(name, "force");
 }
 
 int main(int argc, char **argv)

@@ -38,7 +38,7 @@ int ctl_fail(const wms_error *err);
 /* Exit status for an error code. */
 int ctl_status(int code);
 /* Writes s as a JSON string literal. */
-void ctl_json_str(FILE *f, const char *s);
+#define ctl_json_str wms_json_str
 
 int cmd_init(ctl *c);
 int cmd_import(ctl *c);
@@ -54,5 +54,14 @@ int cmd_demo_data(ctl *c);
 int cmd_user(ctl *c);
 int cmd_receipt(ctl *c);
 int cmd_count(ctl *c);
+int cmd_order(ctl *c);
+int cmd_gift(ctl *c);
+int cmd_route(ctl *c);
+int cmd_wave(ctl *c);
+int cmd_backup(ctl *c);
+int cmd_restore(ctl *c);
+int cmd_allocate(ctl *c);
+int cmd_pickface(ctl *c);
+int cmd_replenish(ctl *c);
 
 #endif

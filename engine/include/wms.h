@@ -81,6 +81,10 @@ const char *wms_err_name(int code);
 /* Default human message of a code. Never NULL. */
 const char *wms_strerror(int code);
 
+/* Writes `s` (NULL = "") to f as a JSON string literal: quotes, backslash
+ * and control characters escaped; other bytes (UTF-8) as they are. */
+void wms_json_str(FILE *f, const char *s);
+
 typedef struct wms_error {
     int code;      /* 0 or a WMS_E* code */
     char msg[320]; /* human sentence, NUL-terminated */

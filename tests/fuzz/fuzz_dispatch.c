@@ -7,12 +7,12 @@
  * By hand: build the libraries with clang into build-fuzz as scripts/fuzz.sh
  * does, then
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Iengine/include -Iengine/src \
- *       -Ihandheld-proto -Idrivers tests/fuzz/fuzz_dispatch.c build-fuzz/libwms_proto.a \
+ *       -Ihandheld-proto -Idrivers -Itests/fuzz tests/fuzz/fuzz_dispatch.c build-fuzz/libwms_proto.a \
  *       build-fuzz/libwms_drivers.a build-fuzz/libwms_engine.a -lsqlite3 -lsodium -lzint \
  *       -lcsv -lmsgpackc -luv -lserialport -lm -o fuzz_dispatch
  *
- * The database is opened and loaded once (first call): layout, bins, items,
- * packs, barcodes, stock, and five users (argon2 hashing is slow: once).
+ * The database is opened and loaded once (first call): the warehouse of
+ * warehouse.h and five users (argon2 hashing is slow: once).
  * Each input runs inside wms_tx_begin/wms_tx_rollback, so inputs do not see
  * each other's changes and the database does not grow.
  *
@@ -55,6 +55,7 @@
 #include "mpguard.h"
 #include "store/db.h"
 #include "store/users.h"
+#include "warehouse.h"
 
 #define MAX_MSGS 16
 #define NOW_MS 1795430400000LL
@@ -75,52 +76,6 @@ static const fuzz_user USERS[] = {
 };
 #define N_USERS (sizeof(USERS) / sizeof(USERS[0]))
 
-static const struct {
-    const char *kind, *csv;
-} WAREHOUSE[] = {
-    {"layout", "kind,id,x_m,y_m,length_m\n"
-               "depot,D,0,,\n"
-               "aisle,A1,0,,20\n"
-               "aisle,A2,5,,20\n"
-               "aisle,A3,10,,20\n"},
-    {"bins", "code,zone,type,aisle,y_m,level,capacity,blocked\n"
-             "DOCK-01,ZD,dock,A3,2,0,0,0\n"
-             "S1,ZD,staging,A3,6,0,0,0\n"
-             "P1,Z1,pick,A1,2,0,100,0\n"
-             "P2,Z1,pick,A1,4,0,0,0\n"
-             "P3,Z2,pick,A2,4,1,50,0\n"
-             "R1,Z1,reserve,A2,10,0,0,0\n"
-             "R2,Z2,reserve,A2,12,2,500,0\n"
-             "Q1,Z1,quarantine,A2,14,0,0,0\n"
-             "X1,Z1,pick,A2,16,0,0,1\n"},
-    {"items", "sku,description,uom,length_mm,width_mm,height_mm,weight_g,shelf_life_days\n"
-              "A,Apple juice 1l,EA,80,80,250,1050,365\n"
-              "B,Bag of nails,EA,,,,,\n"
-              "C,Cola can,EA,,,,,\n"
-              "D,Diet cola can,EA,,,,,\n"
-              "E,Eggs 10,BOX,,,,,21\n"},
-    {"packs", "sku,level,units\n"
-              "A,case,24\n"
-              "A,inner,6\n"
-              "A,pallet,960\n"
-              "C,case,12\n"},
-    {"barcodes", "code,sku,level\n"
-                 "4006381333931,A,each\n"
-                 "14006381333938,A,case\n"
-                 "CAN-42,C,each\n"
-                 "CAN-42,D,each\n"
-                 "96385074,E,each\n"},
-    {"stock", "bin,sku,lot,expiry,qty,status\n"
-              "P1,A,L1,2027-06-30,48,\n"
-              "R1,A,L2,2027-01-31,240,\n"
-              "R1,A,L3,2026-12-01,24,\n"
-              "DOCK-01,B,,,100,\n"
-              "P2,C,,,36,\n"
-              "P2,D,,,12,\n"
-              "Q1,A,L0,2026-12-20,5,quarantine\n"
-              "R2,E,E1,2026-12-10,30,hold\n"},
-};
-
 static const wms_proto_config CFG = {
     .server_name = "wmsd/fuzz",
     .receiving_bin = "DOCK-01",
@@ -130,34 +85,19 @@ static const wms_proto_config CFG = {
 /* Reports a broken invariant and aborts (the fuzzer's finding). */
 static void die(const char *what, const char *detail)
 {
-    fprintf(stderr, "fuzz_dispatch: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
-    abort();
+    fuzz_die("fuzz_dispatch", what, detail);
 }
 
-/* The shared database, opened and loaded on the first call; aborts when
- * that fails (nothing can be fuzzed without it).  Never closed. */
+/* The shared database, opened and loaded on the first call (warehouse.h,
+ * plus the users); aborts when that fails.  Never closed. */
 static wms_db *setup(void)
 {
     static wms_db *db;
     if (db != NULL)
         return db;
+    db = fuzz_warehouse_open();
     wms_error err;
     wms_error_clear(&err);
-    if (wms_db_open(":memory:", WMS_DB_CREATE, &db, &err) < 0)
-        die("cannot open the database", err.msg);
-    if (wms_db_set_today(db, "2026-11-23") < 0)
-        die("cannot set today", NULL);
-    wms_actor who = {"fuzz", DEVICE, NULL};
-    for (size_t i = 0; i < sizeof(WAREHOUSE) / sizeof(WAREHOUSE[0]); i++) {
-        FILE *in = fmemopen((void *)WAREHOUSE[i].csv, strlen(WAREHOUSE[i].csv), "r");
-        if (in == NULL)
-            die("fmemopen failed", WAREHOUSE[i].kind);
-        wms_import_stats st;
-        int rc = wms_import(db, &who, WAREHOUSE[i].kind, in, 0, &st, &err);
-        fclose(in);
-        if (rc < 0)
-            die("cannot import the warehouse", err.msg);
-    }
     for (size_t i = 0; i < N_USERS; i++) {
         if (wms_user_add(db, USERS[i].name, USERS[i].role, USERS[i].pin, &err) < 0)
             die("cannot add a user", err.msg);
@@ -167,6 +107,15 @@ static wms_db *setup(void)
     if (wms_stock_verify(db, NULL, NULL, &err) != 0)
         die("the loaded stock does not match its journal", err.msg);
     return db;
+}
+
+/* 1 when FUZZ_DISPATCH_TRACE is set: print what each call did. */
+static int trace(void)
+{
+    static int on = -1;
+    if (on < 0)
+        on = getenv("FUZZ_DISPATCH_TRACE") != NULL;
+    return on;
 }
 
 /* A session as byte 0 describes it (see the header comment). */
@@ -267,34 +216,6 @@ static void check_response(uint32_t msgid, const msgpack_sbuffer *out, msgpack_s
     msgpack_zone_destroy(&zone);
 }
 
-/* The server's transaction is still open and no engine operation is. */
-static void check_tx(wms_db *db)
-{
-    if (sqlite3_get_autocommit(db->sql))
-        die("a call ended the outer transaction", NULL);
-    if (db->op_depth != 0)
-        die("a call left an operation open", NULL);
-}
-
-/* Stock equals what the journal says, and no quantity is negative. */
-static void check_stock(wms_db *db)
-{
-    wms_error err;
-    wms_error_clear(&err);
-    int n = wms_stock_verify(db, NULL, NULL, &err);
-    if (n != 0)
-        die("the stock does not match the journal", n < 0 ? err.msg : NULL);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db->sql, "SELECT count(*) FROM stock WHERE qty < 0", -1, &st, NULL) !=
-            SQLITE_OK ||
-        sqlite3_step(st) != SQLITE_ROW)
-        die("cannot query the stock", sqlite3_errmsg(db->sql));
-    long long neg = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    if (neg != 0)
-        die("a stock quantity is negative", NULL);
-}
-
 typedef struct bufs {
     msgpack_sbuffer out, again, resp;
 } bufs;
@@ -313,7 +234,7 @@ static void check_exactly_once(wms_db *db, wms_ident *id, const wms_rpc_req *req
     int changes = sqlite3_total_changes(db->sql);
     if (wms_dispatch(db, &CFG, id, req, now + 1, &b->again, &again) != 0)
         die("a retried txn did not answer", req->method);
-    check_tx(db);
+    fuzz_check_tx(db, "fuzz_dispatch");
     if (info->error != WMS_ETXN_CONFLICT && !again.replayed)
         die("a retried txn ran again", req->method);
     if (b->again.size != b->out.size || memcmp(b->again.data, b->out.data, b->out.size))
@@ -338,7 +259,7 @@ static void run_one(wms_db *db, wms_ident *id, const uint8_t *msg, size_t n, int
     if (rc < 0) {
         if (err.code != rc || err.msg[0] == '\0')
             die("a decode error without its code or message", NULL);
-        if (getenv("FUZZ_DISPATCH_TRACE") != NULL)
+        if (trace())
             fprintf(stderr, "  (not decoded) -> %s\n", wms_err_name(rc));
         if (req.has_msgid) {
             wms_outcome_error(&b->out, rc, err.msg);
@@ -361,7 +282,7 @@ static void run_one(wms_db *db, wms_ident *id, const uint8_t *msg, size_t n, int
     if (rc == 1) {
         if (!info.login_pending || strcmp(req.method, "login"))
             die("dispatch returned 1 for something else than a pending login", req.method);
-        check_tx(db);
+        fuzz_check_tx(db, "fuzz_dispatch");
         wms_error verr;
         wms_error_clear(&verr);
         int vrc = fake_verify(&info, verify_mode, &verr);
@@ -372,7 +293,7 @@ static void run_one(wms_db *db, wms_ident *id, const uint8_t *msg, size_t n, int
     } else if (rc != 0 || info.login_pending) {
         die("dispatch returned neither 0 nor a pending login", req.method);
     }
-    check_tx(db);
+    fuzz_check_tx(db, "fuzz_dispatch");
     check_outcome(&b->out, code, sizeof(code));
     check_response(req.msgid, &b->out, &b->resp);
     if (!info.replayed && strcmp(code, info.error ? wms_err_name(info.error) : ""))
@@ -390,7 +311,7 @@ static void run_one(wms_db *db, wms_ident *id, const uint8_t *msg, size_t n, int
         (!id->hello || id->role < WMS_ROLE_PICKER || id->role > WMS_ROLE_ADMIN || !id->user[0]))
         die("a logged-in session without hello, role or user", req.method);
     check_exactly_once(db, id, &req, &info, now, b);
-    if (getenv("FUZZ_DISPATCH_TRACE") != NULL) /* for writing seeds: what each call did */
+    if (trace()) /* for writing seeds: what each call did */
         fprintf(stderr, "  %s -> %s%s\n", req.method, code[0] ? code : "ok",
                 info.replayed ? " (replayed)" : "");
     msgpack_zone_destroy(&zone);
@@ -407,7 +328,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     wms_ident id;
     session_init(&id, knob);
-    if (wms_db_set_today(db, (knob & 0x80) ? "2027-07-01" : "2026-11-23") < 0)
+    if (wms_db_set_today(db, (knob & 0x80) ? FUZZ_LATER_TODAY : FUZZ_TODAY) < 0)
         die("cannot set today", NULL);
     wms_error err;
     wms_error_clear(&err);
@@ -434,7 +355,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(msg);
         off += len;
     }
-    check_stock(db);
+    fuzz_check_stock(db, "fuzz_dispatch");
     wms_tx_rollback(db);
     if (!sqlite3_get_autocommit(db->sql))
         die("the rollback left a transaction open", NULL);

@@ -1,5 +1,7 @@
 /* fuzz_frame.c - libFuzzer entry point for the serial frame codec
- * (drivers/frame.c).  Not built by CMake; build and run by hand:
+ * (drivers/frame.c).  Run with scripts/fuzz.sh frame (make fuzz); CMake
+ * builds the replay of its corpus and regressions (fuzz_replay_frame).
+ * Standalone:
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Iengine/include -Idrivers \
  *       tests/fuzz/fuzz_frame.c drivers/frame.c engine/src/core/error.c -o fuzz_frame

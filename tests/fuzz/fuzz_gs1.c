@@ -1,6 +1,9 @@
 /* fuzz_gs1.c - libFuzzer entry point for the GS1 parser.
  *
- * Not built by CMake (no test_ prefix).  Build and run by hand:
+ *   scripts/fuzz.sh gs1      (clang + libFuzzer, see there; make fuzz)
+ * CMake builds it with tests/fuzz/replay_main.c into fuzz_replay_gs1, which
+ * replays tests/fuzz/corpus/gs1 and tests/fuzz/regressions/gs1 in ctest.
+ * Standalone:
  *   clang -fsanitize=fuzzer,address -I engine/include -I engine/src tests/fuzz/fuzz_gs1.c \
  *         engine/src/domain/gs1.c engine/src/core/error.c -o /tmp/fuzz_gs1
  *   /tmp/fuzz_gs1 -max_total_time=60 tests/fuzz/corpus/gs1

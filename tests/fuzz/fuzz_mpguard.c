@@ -1,6 +1,7 @@
 /* fuzz_mpguard.c - libFuzzer entry point for the MessagePack guard
- * (handheld-proto/mpguard.c), cross-checked against msgpack-c.  Not built by
- * CMake; build and run by hand:
+ * (handheld-proto/mpguard.c), cross-checked against msgpack-c.  Run with
+ * scripts/fuzz.sh mpguard (make fuzz); CMake builds the replay of its corpus
+ * and regressions (fuzz_replay_mpguard).  Standalone:
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Iengine/include -Ihandheld-proto \
  *       tests/fuzz/fuzz_mpguard.c handheld-proto/mpguard.c engine/src/core/error.c \

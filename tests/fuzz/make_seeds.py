@@ -3,7 +3,8 @@
 
     /usr/bin/python3 tests/fuzz/make_seeds.py [OUTDIR]
 
-OUTDIR defaults to tests/fuzz/corpus/dispatch next to this script.  Each
+OUTDIR defaults to tests/fuzz/corpus/dispatch next to this script; then the
+libFuzzer dictionary tests/fuzz/dispatch.dict is written too.  Each
 seed is one input of fuzz_dispatch: byte 0 sets up the session (see the
 comment at the top of fuzz_dispatch.c), then MessagePack-RPC requests back
 to back.  There is a valid request for every method of
@@ -269,6 +270,36 @@ def seeds():
     return s
 
 
+# Words for the libFuzzer dictionary (tests/fuzz/dispatch.dict), each
+# written as the MessagePack string it is on the wire.
+DICT_WORDS = [
+    # methods
+    "hello", "login", "logout", "ping", "scan.resolve", "stock.query", "receive.scan",
+    "receive.close", "receipt.create", "putaway.suggest", "putaway.confirm", "stock.move",
+    "count.next", "count.submit", "count.create", "count.approve",
+    # argument keys
+    "device", "proto", "client", "gs", "user", "pin", "code", "txn", "qty", "bin", "item",
+    "lot", "expiry", "receipt", "quarantine", "tolerance_pct", "lines", "from", "to",
+    "suggested", "status", "to_status", "reason", "count", "approve",
+    # values of the warehouse in warehouse.h
+    "FUZZ", "ada", "1234", "rob", "4711", "pia", "5678", "old", "9999", "DOCK-01", "P1", "P2",
+    "P3", "R1", "R2", "Q1", "X1", "S1", "A", "B", "C", "D", "E", "L1", "L2", "L3",
+    "4006381333931", "14006381333938", "CAN-42", "96385074", "2027-06-30", "hold",
+    "available", "]C1", "(01)", "(17)", "(10)", "(37)",
+]
+
+
+def write_dict(path):
+    """Writes the libFuzzer dictionary: one "\\xNN" escaped token a line."""
+    with open(path, "w") as f:
+        f.write("# libFuzzer dictionary for fuzz_dispatch (written by make_seeds.py)\n")
+        tokens = [msgpack.packb(w) for w in DICT_WORDS]
+        tokens += [b"\x94\x00", b"\x91\x80", b"\x91\x81", b"\xc3", b"\xc2", b"\xc0",
+                   b"\xcd\x01\x00", b"\xce\xff\xff\xff\xff"]
+        for i, t in enumerate(tokens):
+            f.write('kw%d="%s"\n' % (i, "".join("\\x%02x" % b for b in t)))
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "corpus", "dispatch")
@@ -278,6 +309,9 @@ def main():
         with open(os.path.join(out, name), "wb") as f:
             f.write(seq.data())
     print("make_seeds: wrote %d seeds to %s" % (len(all_seeds), out))
+    if len(sys.argv) <= 1:
+        write_dict(os.path.join(here, "dispatch.dict"))
+        print("make_seeds: wrote %s" % os.path.join(here, "dispatch.dict"))
 
 
 if __name__ == "__main__":

@@ -180,6 +180,9 @@ def standard_setup(w):
     w.ctl("import", "barcodes", w.write("barcodes.csv",
           "code,sku,level\n4006381333931,A,each\n14006381333938,A,case\n"
           "CAN-42,C,each\nCAN-42,D,each\nEGG-1,E,each\n"))
+    w.ctl("import", "customers", w.write("customers.csv",
+          "customer,name,credit,hold_value\nGREEN,Green Grocer,green,\nRED,Red Rover,red,\n"
+          "YEL,Yellow Ltd,yellow,100.00\n"))
     for name, role in (("pia", "picker"), ("rob", "receiver"), ("sue", "supervisor"),
                        ("ada", "admin"), ("lou", "picker")):
         w.ctl("user", "add", name, "--role", role, stdin="1234\n")

@@ -243,6 +243,56 @@ class ServerTest(unittest.TestCase):
             x.close()
         self.assertEqual(self.w.ctl("verify").returncode, 0)
 
+    def test_orders_and_live_events(self):
+        sup = self.login("RF-ORD-S", "sue")
+        feed = self.login("RF-ORD-FEED", "ada")
+        sub = feed.call("events.subscribe", {"topics": ["order.status", "order.hold"]})
+        self.assertEqual(sorted(sub["topics"]), ["order.hold", "order.status"])
+        self.assertEqual(feed.error_of("events.subscribe", {"topics": ["nope"]}), "BAD_ARGS")
+        ship = {"ship_name": "Ann", "ship_street": "1 Road", "ship_city": "Town",
+                "ship_postcode": "12345", "ship_country": "DE"}
+        r = sup.call("order.create", dict(ship, txn="o-1", order="SO-1", customer="GREEN",
+                                          cutoff="2026-11-23T14:00:00+01:00",
+                                          lines=[{"item": "A", "qty": 2}]))
+        self.assertEqual(r["status"], "released")
+        r = sup.call("order.create", dict(ship, txn="o-2", order="SO-2", customer="RED",
+                                          lines=[{"item": "B", "qty": 1}]))
+        self.assertEqual(r["status"], "held")
+        self.assertIn("red", r["hold_reason"])
+        self.assertEqual(sup.error_of("order.create", dict(ship, txn="o-3", order="SO-1",
+                         customer="GREEN", lines=[{"item": "A", "qty": 1}])), "EXISTS")
+        msg = sup.call_full("order.create", dict(ship, txn="o-4", order="SO-4", customer="GREEN",
+                            lines=[{"item": "A", "qty": 1}, {"item": "NOPE", "qty": 1}]))
+        self.assertEqual(msg[2]["code"], "NOT_FOUND")
+        self.assertIn("line 2", msg[2]["message"])
+        sup.call("order.release", {"txn": "o-5", "order": "SO-2"})
+        # The feed saw every status change as it happened, in order.
+        want = [("SO-1", "order.status", "received"), ("SO-1", "order.status", "released"),
+                ("SO-2", "order.status", "received"), ("SO-2", "order.status", "held"),
+                ("SO-2", "order.hold", ""), ("SO-2", "order.status", "released")]
+        got = []
+        deadline = time.time() + 5
+        while len(got) < len(want) and time.time() < deadline:
+            m = feed.recv_msg()
+            if m and m[0] == 2 and m[1] == "event":
+                e = m[2][0]
+                got.append((e["order"], e["kind"], e["status"]))
+        self.assertEqual(sorted(got), sorted(want))
+        self.assertEqual(got[0], want[0])
+        # A picker may read status but not create orders.
+        p = self.login("RF-ORD-P", "pia")
+        st = p.call("order.status", {"order": "SO-2"})
+        self.assertEqual(st["status"], "released")
+        statuses = [h["status"] for h in st["history"] if h["kind"] == "order.status"]
+        self.assertEqual(statuses, ["received", "held", "released"])
+        self.assertEqual(st["history"][-1]["device"], "RF-ORD-S")
+        self.assertEqual(p.error_of("order.create", dict(ship, txn="o-6", order="SO-6",
+                         customer="GREEN", lines=[{"item": "A", "qty": 1}])), "FORBIDDEN")
+        sup.call("order.cancel", {"txn": "o-7", "order": "SO-1", "reason": "customer called"})
+        self.assertEqual(p.call("order.status", {"order": "SO-1"})["status"], "cancelled")
+        for x in (sup, feed, p):
+            x.close()
+
     # ---- exactly once ----
 
     def test_retry_same_connection_replays(self):
@@ -455,6 +505,40 @@ class ServerLifecycleTest(unittest.TestCase):
                 c.close()
             time.sleep(0.3)
             self.assertTrue(w.client().call("ping")["pong"])
+        finally:
+            self.assertEqual(w.stop(), 0)
+
+    def test_slow_event_subscriber_is_cut_off(self):
+        w = Wmsd(WMSD, WMSCTL, setup=standard_setup, tmp=TMP, config="max_queued = 16384\n")
+        try:
+            feed = w.client("RF-SLOW")
+            feed.login("ada", "1234")
+            feed.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            feed.call("events.subscribe", {})
+            sup = w.client("RF-SLOW-S")
+            sup.login("sue", "1234")
+            ship = {"ship_name": "Ann", "ship_street": "1 Road", "ship_city": "Town",
+                    "ship_postcode": "12345", "ship_country": "DE"}
+            # Each order makes 3 events the feed never reads: far more than
+            # the kernel's socket buffers and the 16 KiB output cap hold.
+            cut = False
+            for chunk in range(300):
+                ids = []
+                for i in range(chunk * 40, chunk * 40 + 40):  # under the in-flight cap
+                    mid, data = sup.request_bytes("order.create", dict(
+                        ship, txn="slow-%d" % i, order="SL-%d" % i, customer="RED",
+                        lines=[{"item": "A", "qty": 1}]))
+                    sup.send_raw(data)
+                    ids.append(mid)
+                for mid in ids:
+                    self.assertIsNone(sup.wait(mid)[2])
+                if "event subscriber is not reading" in w.log_text():
+                    cut = True
+                    break
+            self.assertTrue(cut, w.log_text()[-1000:])
+            self.assertTrue(sup.call("ping")["pong"])  # everyone else goes on
+            sup.close()
+            feed.close()
         finally:
             self.assertEqual(w.stop(), 0)
 

@@ -20,6 +20,19 @@ static const struct {
     {"stock", "SELECT b.code AS bin, i.sku AS sku, s.lot AS lot, s.expiry AS expiry, "
               "s.qty AS qty, s.status AS status FROM stock s JOIN bins b ON b.id = s.bin_id "
               "JOIN items i ON i.id = s.item_id ORDER BY b.code, i.sku, s.lot"},
+    {"customers", "SELECT code AS customer, name, credit, CASE WHEN hold_value_cents IS NULL "
+                  "THEN NULL ELSE hold_value_cents / 100.0 END AS hold_value FROM customers "
+                  "ORDER BY code"},
+    /* Ordered lines only: gift lines are made again by the rules on import. */
+    {"orders", "SELECT o.ref AS \"order\", l.line AS line, c.code AS customer, i.sku AS sku, "
+               "l.qty AS qty, o.priority AS priority, o.carrier AS carrier, o.cutoff AS cutoff, "
+               "o.ship_name AS ship_name, o.ship_street AS ship_street, o.ship_city AS ship_city, "
+               "o.ship_postcode AS ship_postcode, o.ship_country AS ship_country, "
+               "l.min_shelf_life_days AS min_shelf_life_days, "
+               "l.unit_price_cents / 100.0 AS unit_price, o.short_policy AS short_policy "
+               "FROM orders o JOIN order_lines l ON l.order_id = o.id "
+               "JOIN customers c ON c.id = o.customer_id JOIN items i ON i.id = l.item_id "
+               "WHERE l.gift_rule_id IS NULL ORDER BY o.id, l.line"},
 };
 
 static void csv_field(FILE *f, const char *s)
@@ -33,20 +46,6 @@ static void csv_field(FILE *f, const char *s)
         if (*s == '"')
             fputc('"', f);
         fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
     }
     fputc('"', f);
 }
@@ -72,14 +71,14 @@ int wms_export(wms_db *db, const char *kind, FILE *out, int json, wms_error *err
                 const char *txt = (const char *)sqlite3_column_text(st, c);
                 if (json) {
                     fprintf(out, "%s", c ? "," : "");
-                    json_str(out, sqlite3_column_name(st, c));
+                    wms_json_str(out, sqlite3_column_name(st, c));
                     fputc(':', out);
                     if (t == SQLITE_NULL)
                         fputs("null", out);
                     else if (t == SQLITE_INTEGER || t == SQLITE_FLOAT)
                         fputs(txt, out);
                     else
-                        json_str(out, txt);
+                        wms_json_str(out, txt);
                 } else {
                     fprintf(out, "%s", c ? "," : "");
                     csv_field(out, t == SQLITE_NULL ? "" : txt);
@@ -98,6 +97,7 @@ int wms_export(wms_db *db, const char *kind, FILE *out, int json, wms_error *err
         return n;
     }
     return wms_error_set(err, WMS_EBAD_ARGS,
-                         "unknown export kind '%s' (items, packs, barcodes, layout, bins, stock)",
+                         "unknown export kind '%s' (items, packs, barcodes, layout, bins, stock, "
+                         "customers, orders)",
                          kind ? kind : "");
 }

@@ -7,6 +7,7 @@
  */
 #include "store/db.h"
 #include "core/csvin.h"
+#include "store/order.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -184,17 +185,109 @@ static int stock_row(void *ctx, const wms_csv_row *r, wms_error *err)
     return 0;
 }
 
+static const wms_csv_col customers_cols[] = {
+    {"customer", true}, {"name", true}, {"credit", true}, {"hold_value", false}};
+
+static int customers_row(void *ctx, const wms_csv_row *r, wms_error *err)
+{
+    import_ctx *ic = ctx;
+    int64_t hold;
+    int rc = wms_money_parse(r->val[3], WMS_MONEY_MAX_CENTS, &hold);
+    if (rc < 0)
+        return wms_error_set(err, WMS_EBAD_CSV,
+                             "line %ld, column hold_value: '%.40s' is not an amount with at most "
+                             "2 decimals",
+                             r->line, r->val[3]);
+    rc = wms_customer_put(ic->db, r->val[0], r->val[1], r->val[2], rc == 0 ? -1 : hold, ic->update,
+                          err);
+    if (rc < 0)
+        return at_line(r, err, rc);
+    count(ic, rc);
+    return 0;
+}
+
+/* Orders: rows are staged and grouped by order (consecutive or not); the
+ * orders are created after the last row (orders_done).  Counts: rows per
+ * CSV row, inserted/updated/unchanged per order. */
+static const wms_csv_col orders_cols[] = {
+    {"order", true},         {"line", true},
+    {"customer", true},      {"sku", true},
+    {"qty", true},           {"priority", false},
+    {"carrier", false},      {"cutoff", false},
+    {"ship_name", false},    {"ship_street", false},
+    {"ship_city", false},    {"ship_postcode", false},
+    {"ship_country", false}, {"min_shelf_life_days", false},
+    {"unit_price", false},   {"short_policy", false},
+};
+
+static int orders_row(void *ctx, const wms_csv_row *r, wms_error *err)
+{
+    import_ctx *ic = ctx;
+    long line, qty, prio, msl;
+    int64_t price;
+    int rc;
+    if ((rc = wms_csv_get_long(r, 1, 1, WMS_ORDER_LINE_NO_MAX, 0, &line, NULL, err)) < 0 ||
+        (rc = wms_csv_get_long(r, 4, 1, WMS_QTY_MAX, 0, &qty, NULL, err)) < 0 ||
+        (rc = wms_csv_get_long(r, 5, 1, 9, 3, &prio, NULL, err)) < 0 ||
+        (rc = wms_csv_get_long(r, 13, 0, 36500, -1, &msl, NULL, err)) < 0)
+        return rc;
+    if (wms_money_parse(r->val[14], WMS_MONEY_MAX_CENTS, &price) < 0)
+        return wms_error_set(err, WMS_EBAD_CSV,
+                             "line %ld, column unit_price: '%.40s' is not an amount with at most "
+                             "2 decimals",
+                             r->line, r->val[14]);
+    order__import_row o = {
+        .file_line = r->line,
+        .ref = r->val[0],
+        .customer = r->val[2],
+        .sku = r->val[3],
+        .line = line,
+        .qty = qty,
+        .priority = (int)prio,
+        .carrier = r->val[6],
+        .cutoff = r->val[7],
+        .ship_name = r->val[8],
+        .ship_street = r->val[9],
+        .ship_city = r->val[10],
+        .ship_postcode = r->val[11],
+        .ship_country = r->val[12],
+        .short_policy = r->val[15],
+        .min_shelf_life_days = (int)msl,
+        .unit_price_cents = price,
+    };
+    if ((rc = order__import_stage(ic->db, &o, err)) < 0)
+        return rc;
+    ic->st->rows++;
+    return 0;
+}
+
+static int orders_done(void *ctx, wms_error *err)
+{
+    import_ctx *ic = ctx;
+    return order__import_finish(ic->db, ic->who, ic->update, &ic->st->inserted, &ic->st->updated,
+                                &ic->st->unchanged, err);
+}
+
 static const struct {
     const char *kind;
     const wms_csv_col *cols;
     int ncols;
     wms_csv_row_cb row;
+    int (*done)(void *ctx, wms_error *err); /* after the last row, or NULL */
 } kinds[] = {
 #define K(name)                                                                                    \
     {                                                                                              \
-#name, name##_cols, (int)(sizeof(name##_cols) / sizeof(name##_cols[0])), name##_row        \
+#name, name##_cols, (int)(sizeof(name##_cols) / sizeof(name##_cols[0])), name##_row, NULL  \
     }
-    K(items), K(packs), K(barcodes), K(layout), K(bins), K(stock),
+    K(items),
+    K(packs),
+    K(barcodes),
+    K(layout),
+    K(bins),
+    K(stock),
+    K(customers),
+    {"orders", orders_cols, (int)(sizeof(orders_cols) / sizeof(orders_cols[0])), orders_row,
+     orders_done},
 #undef K
 };
 
@@ -215,12 +308,15 @@ int wms_import(wms_db *db, const wms_actor *who, const char *kind, FILE *in, int
         if (rc < 0)
             return rc;
         rc = wms_csv_read(in, kinds[k].cols, kinds[k].ncols, kinds[k].row, &ic, err);
+        if (rc >= 0 && kinds[k].done != NULL)
+            rc = kinds[k].done(&ic, err);
         rc = db__op_end(db, rc, err);
         if (rc < 0)
             memset(st, 0, sizeof(*st));
         return rc < 0 ? rc : 0;
     }
     return wms_error_set(err, WMS_EBAD_ARGS,
-                         "unknown import kind '%s' (items, packs, barcodes, layout, bins, stock)",
+                         "unknown import kind '%s' (items, packs, barcodes, layout, bins, stock, "
+                         "customers, orders)",
                          kind ? kind : "");
 }

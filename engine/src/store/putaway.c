@@ -33,20 +33,6 @@ static int check_lot(const char *lot, const char *expiry, wms_error *err)
     return 0;
 }
 
-/* Units held in a bin, all items and statuses. */
-static int held_units(wms_db *db, int64_t bin_id, int64_t *out, wms_error *err)
-{
-    static const char sql[] = "SELECT coalesce(sum(qty), 0) FROM stock WHERE bin_id = ?1";
-    sqlite3_stmt *st = db__stmt(db, sql, err);
-    if (st == NULL)
-        return err ? err->code : WMS_ESTORAGE;
-    sqlite3_bind_int64(st, 1, bin_id);
-    int rc = sqlite3_step(st);
-    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 0 : db__fail(db, rc, err, "bin content");
-}
-
 /* Copies one suggestion row (code, zone, type, capacity, held). */
 static void fill_suggestion(sqlite3_stmt *st, const char *reason, wms_putaway_suggestion *out)
 {
@@ -207,7 +193,7 @@ static int confirm__(wms_db *db, const wms_actor *who, const char *from_bin, con
                              to.type);
     if (to.capacity > 0) {
         int64_t held;
-        if ((rc = held_units(db, to.id, &held, err)) < 0)
+        if ((rc = stock__bin_units(db, to.id, &held, err)) < 0)
             return rc;
         if (held + qty > to.capacity)
             return wms_error_set(err, WMS_EBIN_FULL,

@@ -204,6 +204,8 @@ static const char *const migrations[] = {
 "  PRIMARY KEY (order_id, line)"
 ") WITHOUT ROWID;"
 "CREATE INDEX order_lines_item ON order_lines(item_id);"
+"CREATE INDEX orders_customer ON orders(customer_id, id);"
+"CREATE INDEX order_lines_gift ON order_lines(item_id) WHERE gift_rule_id IS NOT NULL;"
 /* Status history and events (order status changes, holds, shorts, gift
  * rule switches, replenishment alerts): what events.subscribe pushes. */
 "CREATE TABLE events ("

@@ -28,8 +28,7 @@ int stock__valid_lot(const char *lot)
     return lot == NULL || lot[0] == '\0' || catalog__valid_key(lot, WMS_LOT_MAX);
 }
 
-/* Units held in a bin (all items, all statuses). */
-static int bin_units(wms_db *db, int64_t bin_id, int64_t *out, wms_error *err)
+int stock__bin_units(wms_db *db, int64_t bin_id, int64_t *out, wms_error *err)
 {
     static const char sql[] = "SELECT coalesce(sum(qty), 0) FROM stock WHERE bin_id = ?1";
     sqlite3_stmt *st = db__stmt(db, sql, err);
@@ -91,7 +90,7 @@ int stock__apply(wms_db *db, const wms_actor *who, const stock_move *mv, int64_t
         int same_bin = mv->from != NULL && mv->from->id == mv->to->id;
         if (mv->to->capacity > 0 && !same_bin && !mv->ignore_capacity) {
             int64_t held;
-            if ((rc = bin_units(db, mv->to->id, &held, err)) < 0)
+            if ((rc = stock__bin_units(db, mv->to->id, &held, err)) < 0)
                 return rc;
             if (held + mv->qty > mv->to->capacity)
                 return wms_error_set(
@@ -435,6 +434,17 @@ int wms_stock_import(wms_db *db, const wms_actor *who, const char *bin, const ch
     return db__op_end(db, import__(db, who, bin, sku, lot, expiry, qty, status, update, err), err);
 }
 
+/* Reads columns bin, sku, lot, expiry, status, qty (0-5) of a stock query. */
+static void read_stock_row(sqlite3_stmt *st, wms_stock_row *r)
+{
+    db__col_text(st, 0, r->bin, sizeof(r->bin));
+    db__col_text(st, 1, r->sku, sizeof(r->sku));
+    db__col_text(st, 2, r->lot, sizeof(r->lot));
+    db__col_text(st, 3, r->expiry, sizeof(r->expiry));
+    db__col_text(st, 4, r->status, sizeof(r->status));
+    r->qty = sqlite3_column_int64(st, 5);
+}
+
 int wms_stock_list(wms_db *db, const char *bin, const char *sku, wms_stock_cb cb, void *ctx,
                    wms_error *err)
 {
@@ -454,12 +464,7 @@ int wms_stock_list(wms_db *db, const char *bin, const char *sku, wms_stock_cb cb
     int rc, n = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         wms_stock_row r;
-        db__col_text(st, 0, r.bin, sizeof(r.bin));
-        db__col_text(st, 1, r.sku, sizeof(r.sku));
-        db__col_text(st, 2, r.lot, sizeof(r.lot));
-        db__col_text(st, 3, r.expiry, sizeof(r.expiry));
-        db__col_text(st, 4, r.status, sizeof(r.status));
-        r.qty = sqlite3_column_int64(st, 5);
+        read_stock_row(st, &r);
         n++;
         if (cb(ctx, &r) != 0)
             break;
@@ -542,12 +547,7 @@ int wms_stock_expiring(wms_db *db, int days, int (*cb)(void *, const wms_expirin
     int rc, n = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         wms_expiring_row r;
-        db__col_text(st, 0, r.s.bin, sizeof(r.s.bin));
-        db__col_text(st, 1, r.s.sku, sizeof(r.s.sku));
-        db__col_text(st, 2, r.s.lot, sizeof(r.s.lot));
-        db__col_text(st, 3, r.s.expiry, sizeof(r.s.expiry));
-        db__col_text(st, 4, r.s.status, sizeof(r.s.status));
-        r.s.qty = sqlite3_column_int64(st, 5);
+        read_stock_row(st, &r.s);
         r.days_left = sqlite3_column_int(st, 6);
         n++;
         if (cb(ctx, &r) != 0)

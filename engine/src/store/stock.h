@@ -25,6 +25,8 @@ typedef struct stock_move {
  * ones: nothing changes), WMS_EBIN_FULL, WMS_EBAD_QTY. */
 int stock__apply(wms_db *db, const wms_actor *who, const stock_move *mv, int64_t *journal_id,
                  wms_error *err);
+/* Units held in a bin, all items and statuses. */
+int stock__bin_units(wms_db *db, int64_t bin_id, int64_t *out, wms_error *err);
 /* Lot syntax: empty, or 1-20 printable characters without spaces. */
 int stock__valid_lot(const char *lot);
 
