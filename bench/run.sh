@@ -10,7 +10,8 @@
 # 3. wmsd is stopped with SIGTERM; `wmsctl verify` must pass and bin P2 must
 #    hold exactly one unit per acknowledged booking.
 # 4. bench_sqlite: the same machine's one-commit-per-request rate (baseline).
-# 5. bench_route: picker routing (its own table).
+# 5. bench_route: picker routing (its own table); bench_plan: wave planning
+#    time for 10,000 orders / 50,000 lines and batching travel against FCFS.
 # 6. One summary table: every wmsd figure next to the baseline, with ratios.
 #
 # Knobs (environment): BENCH_CONNS (16,64,256,1000), BENCH_SECONDS (5),
@@ -45,6 +46,9 @@ WMSCTL=$(find_bin wmsctl)
 BENCH_WMSD=$(find_bin bench_wmsd)
 BENCH_SQLITE=$(find_bin bench_sqlite)
 BENCH_ROUTE=$(find_bin bench_route)
+[ -x "$BUILD/bench/bench_plan" ] || [ -x "$BUILD/bench_plan" ] ||
+    cmake --build "$BUILD" --target bench_plan >/dev/null || die "cannot build bench_plan"
+BENCH_PLAN=$(find_bin bench_plan)
 
 TMPBASE=${BENCH_TMPDIR:-$BUILD}
 TMPD=$(mktemp -d "$(cd "$TMPBASE" && pwd)/bench-run.XXXXXX")
@@ -156,6 +160,9 @@ step "bench_sqlite: the same disk, one commit (one fsync) per request"
 
 step "bench_route: picker routing"
 "$BENCH_ROUTE" || FAIL="${FAIL}bench_route failed; "
+
+step "bench_plan: wave planning (10,000 orders / 50,000 lines) and batching vs FCFS"
+"$BENCH_PLAN" --dir "$TMPD" || FAIL="${FAIL}bench_plan failed; "
 
 # ---- 6. summary ----------------------------------------------------------------
 step "Summary: durable bookings per second on this machine ($FSTYPE, $(nproc 2>/dev/null || echo '?') cores)"

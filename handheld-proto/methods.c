@@ -297,7 +297,7 @@ int m_hello(wms_call *c)
     int rc;
     if ((rc = wms_arg_str(c->args, "device", 1, device, sizeof(device), c->err)) < 0 ||
         (rc = wms_arg_str(c->args, "client", 0, client, sizeof(client), c->err)) < 0 ||
-        (rc = wms_arg_int(c->args, "proto", 0, 1, 1000, &proto, c->err)) < 0 ||
+        (rc = wms_arg_int(c->args, "proto", 0, INT64_MIN, INT64_MAX, &proto, c->err)) < 0 ||
         (rc = wms_arg_str(c->args, "gs", 0, gs, sizeof(gs), c->err)) < 0)
         return rc;
     for (const char *p = device; *p; p++)
@@ -305,7 +305,7 @@ int m_hello(wms_call *c)
             return wms_error_set(c->err, WMS_EBAD_ARGS,
                                  "device id must be printable ASCII without spaces");
     if (proto != WMS_PROTO_VERSION)
-        return wms_error_set(c->err, WMS_EUNSUPPORTED, "protocol %lld is not supported (use 1)",
+        return wms_error_set(c->err, WMS_EUNSUPPORTED, "argument 'proto': protocol %lld is not supported (use 1)",
                              (long long)proto);
     if (strlen(gs) > 1)
         return wms_error_set(c->err, WMS_EBAD_ARGS, "gs must be one character");

@@ -72,6 +72,10 @@ struct session {
     uint64_t closing_ms; /* when closing started */
     uint64_t last_ms;
     uint64_t calls;
+    /* While a login's PIN check runs, the session's later calls wait here so
+     * a call pipelined right behind login runs after it, logged in. */
+    int login_pending;
+    struct call *held_head, *held_tail;
 };
 
 typedef struct wms_server {
@@ -597,7 +601,8 @@ static void read_pass(wms_server *srv)
             msgpack_zone zone;
             wms_rpc_req req;
             msgpack_zone_init(&zone, 512);
-            readonly = wms_rpc_decode(c->msg, c->n, &zone, &req, NULL) == 0 &&
+            readonly = !c->s->login_pending &&
+                       wms_rpc_decode(c->msg, c->n, &zone, &req, NULL) == 0 &&
                        !wms_method_writes(req.method);
             msgpack_zone_destroy(&zone);
         }
@@ -676,11 +681,32 @@ static void batch_start(wms_server *srv)
     int64_t t = (int64_t)now_ms();
     for (call **pp = &srv->batch; *pp != NULL;) {
         call *c = *pp;
+        if (c->phase == CALL_NEW && c->s != NULL && c->s->login_pending) {
+            /* Behind a login still being checked: hold it, in order. */
+            *pp = c->next;
+            c->next = NULL;
+            if (c->s->held_tail)
+                c->s->held_tail->next = c;
+            else
+                c->s->held_head = c;
+            c->s->held_tail = c;
+            continue;
+        }
         call_run(srv, c, t);
+        if (c->phase == CALL_LOGIN_DONE && c->s != NULL && c->s->login_pending) {
+            /* The login is decided: its held calls run next, right here. */
+            c->s->login_pending = 0;
+            if (c->s->held_head != NULL) {
+                c->s->held_tail->next = c->next;
+                c->next = c->s->held_head;
+                c->s->held_head = c->s->held_tail = NULL;
+            }
+        }
         if (c->phase != CALL_LOGIN_VERIFY) {
             pp = &c->next;
             continue;
         }
+        c->s->login_pending = 1;
         /* Login: out of the batch; the PIN check runs on the worker pool and
          * the call comes back to a later batch to record the result. */
         *pp = c->next;

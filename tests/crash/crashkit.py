@@ -33,10 +33,11 @@ class Server(Wmsd):
     address after a SIGKILL and restart.  The log lives apart from the
     database directory (which may be a tiny file system that fills up)."""
 
-    def __init__(self, setup=None, dbdir=None, env=None, config=None):
+    def __init__(self, setup=None, dbdir=None, env=None, config=None, db=None):
+        """db: serve this existing database instead of making a new one."""
         self.wmsd, self.wmsctl = WMSD, WMSCTL
         self.dir = tempfile.mkdtemp(prefix="crash-", dir=dbdir or TMP)
-        self.db = os.path.join(self.dir, "wms.db")
+        self.db = db or os.path.join(self.dir, "wms.db")
         self.logdir = tempfile.mkdtemp(prefix="crash-log-", dir=TMP)
         self.log = open(os.path.join(self.logdir, "wmsd.log"), "w+")
         self.extra = []
@@ -45,7 +46,8 @@ class Server(Wmsd):
         self.fixed_port = None
         self.proc = None
         self.starts = 0
-        self.ctl("init")
+        if db is None:
+            self.ctl("init")
         if setup:
             setup(self)
         self.start()

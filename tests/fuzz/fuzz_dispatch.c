@@ -7,7 +7,8 @@
  * By hand: build the libraries with clang into build-fuzz as scripts/fuzz.sh
  * does, then
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Iengine/include -Iengine/src \
- *       -Ihandheld-proto -Idrivers -Itests/fuzz tests/fuzz/fuzz_dispatch.c build-fuzz/libwms_proto.a \
+ *       -Ihandheld-proto -Idrivers -Itests/fuzz tests/fuzz/fuzz_dispatch.c
+ * build-fuzz/libwms_proto.a \
  *       build-fuzz/libwms_drivers.a build-fuzz/libwms_engine.a -lsqlite3 -lsodium -lzint \
  *       -lcsv -lmsgpackc -luv -lserialport -lm -o fuzz_dispatch
  *
@@ -38,7 +39,8 @@
  *    code agrees with info.error; a response can be built from it;
  *  - the outer transaction is still open and no operation is left open;
  *  - read-only methods (wms_method_writes() == 0) change no row;
- *  - only hello, login and logout change the session;
+ *  - only hello, login and logout change the session (events.subscribe
+ *    only its subscription);
  *  - a state-changing call retried with the same txn gets the stored
  *    outcome byte for byte (exactly once);
  * and after every input: the stock matches the journal
@@ -70,8 +72,8 @@ typedef struct fuzz_user {
 
 /* Index = bits 2-3 of byte 0 for a pre-logged-in session. */
 static const fuzz_user USERS[] = {
-    {"ada", WMS_ROLE_ADMIN, "1234", 0},     {"sam", WMS_ROLE_SUPERVISOR, "2345", 0},
-    {"rob", WMS_ROLE_RECEIVER, "4711", 0},  {"pia", WMS_ROLE_PICKER, "5678", 0},
+    {"ada", WMS_ROLE_ADMIN, "1234", 0},    {"sam", WMS_ROLE_SUPERVISOR, "2345", 0},
+    {"rob", WMS_ROLE_RECEIVER, "4711", 0}, {"pia", WMS_ROLE_PICKER, "5678", 0},
     {"old", WMS_ROLE_PICKER, "9999", 1},
 };
 #define N_USERS (sizeof(USERS) / sizeof(USERS[0]))
@@ -154,9 +156,9 @@ static int fake_verify(const wms_call_info *info, int mode, wms_error *err)
             u = &USERS[i];
     if (info->ticket.found && u == NULL)
         die("login ticket names an unknown user", info->ticket.user.name);
-    if (u != NULL && (info->ticket.user.role != u->role ||
-                      info->ticket.user.disabled != u->disabled ||
-                      strcmp(info->login_user, u->name)))
+    if (u != NULL &&
+        (info->ticket.user.role != u->role || info->ticket.user.disabled != u->disabled ||
+         strcmp(info->login_user, u->name)))
         die("login ticket disagrees with the stored user", u->name);
     if (u == NULL || strcmp(info->pin, u->pin))
         return wms_error_set(err, WMS_EAUTH_FAILED, NULL);
@@ -216,6 +218,15 @@ static void check_response(uint32_t msgid, const msgpack_sbuffer *out, msgpack_s
     msgpack_zone_destroy(&zone);
 }
 
+/* 1 when two sessions are the same (field by field: no padding compared). */
+static int same_session(const wms_ident *a, const wms_ident *b)
+{
+    return !strcmp(a->device, b->device) && !strcmp(a->client, b->client) &&
+           !strcmp(a->user, b->user) && a->role == b->role && a->hello == b->hello &&
+           a->logged_in == b->logged_in && a->gs_sub == b->gs_sub && a->topics == b->topics &&
+           a->event_pos == b->event_pos;
+}
+
 typedef struct bufs {
     msgpack_sbuffer out, again, resp;
 } bufs;
@@ -241,7 +252,7 @@ static void check_exactly_once(wms_db *db, wms_ident *id, const wms_rpc_req *req
         die("a retried txn got another answer", req->method);
     if (sqlite3_total_changes(db->sql) != changes)
         die("a retried txn changed the database", req->method);
-    if (memcmp(&before, id, sizeof(before)))
+    if (!same_session(&before, id))
         die("a retried txn changed the session", req->method);
 }
 
@@ -304,8 +315,15 @@ static void run_one(wms_db *db, wms_ident *id, const uint8_t *msg, size_t n, int
         die("a good login did not log the session in", info.login_user);
     if (!wms_method_writes(req.method) && sqlite3_total_changes(db->sql) != changes)
         die("a read-only method changed the database", req.method);
+    if (!strcmp(req.method, "events.subscribe")) {
+        /* It may change the subscription and nothing else of the session. */
+        before.topics = id->topics;
+        before.event_pos = id->event_pos;
+        if (code[0] == '\0' && (id->topics == 0 || id->topics & ~WMS_TOPIC_ALL))
+            die("events.subscribe left no or unknown topics", NULL);
+    }
     if (strcmp(req.method, "hello") && strcmp(req.method, "login") &&
-        strcmp(req.method, "logout") && memcmp(&before, id, sizeof(before)))
+        strcmp(req.method, "logout") && !same_session(&before, id))
         die("a call changed the session", req.method);
     if (id->logged_in &&
         (!id->hello || id->role < WMS_ROLE_PICKER || id->role > WMS_ROLE_ADMIN || !id->user[0]))

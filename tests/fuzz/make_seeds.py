@@ -239,6 +239,50 @@ def seeds():
     s["count_create_forbidden"] = Seq(PICKER).call("count.create", {"txn": "C-15",
                                                                    "bin": "P1"})
 
+    # --- orders and events -----------------------------------------------
+    s["order_create"] = Seq(SUPERVISOR).call("order.create", {
+        "txn": "O-1", "order": "SO-1001", "customer": "C17",
+        "cutoff": "2026-11-23T14:00:00+01:00", "ship_name": "Ann Lee", "ship_street": "1 Road",
+        "ship_city": "Town", "ship_postcode": "12345", "ship_country": "DE", "carrier": "DHL",
+        "priority": 2, "short_policy": "ship_short",
+        "lines": [{"item": "A", "qty": 2, "unit_price_cents": 199},
+                  {"item": "C", "qty": 12, "line": 5, "min_shelf_life_days": 30}]})
+    s["order_create_held"] = (Seq(ADMIN)
+                              .call("order.create", {"txn": "O-2", "order": "SO-1002",
+                                                     "customer": "C99",
+                                                     "lines": [{"item": "B", "qty": 1}]})
+                              .call("order.status", {"order": "SO-1002"})
+                              .call("order.release", {"txn": "O-3", "order": "SO-1002"})
+                              .call("order.status", {"order": "SO-1002"}))
+    s["order_create_bad"] = (Seq(ADMIN)
+                             .call("order.create", {"txn": "O-4", "order": "SO-1",
+                                                    "customer": "C17",
+                                                    "lines": [{"item": "A", "qty": 1}]})
+                             .call("order.create", {"txn": "O-5", "order": "SO-9",
+                                                    "customer": "NOPE",
+                                                    "lines": [{"item": "A", "qty": 1}]})
+                             .call("order.create", {"txn": "O-6", "order": "SO-9",
+                                                    "customer": "C17",
+                                                    "lines": [{"item": "ZZ", "qty": 1}, 7]}))
+    s["order_status"] = Seq(PICKER).call("order.status", {"order": "SO-1"})
+    s["order_status_unknown"] = Seq(PICKER).call("order.status", {"order": "SO-404"})
+    s["order_release"] = Seq(SUPERVISOR).call("order.release", {"txn": "O-7", "order": "SO-2"})
+    s["order_cancel"] = (Seq(ADMIN)
+                         .call("order.cancel", {"txn": "O-8", "order": "SO-3",
+                                                "reason": "customer called"})
+                         .call("order.cancel", {"txn": "O-9", "order": "SO-3"})
+                         .call("order.status", {"order": "SO-3"}))
+    s["order_forbidden"] = Seq(RECEIVER).call("order.cancel", {"txn": "O-10", "order": "SO-1"})
+    s["events_subscribe"] = (Seq(SUPERVISOR)
+                             .call("events.subscribe", {"topics": ["order.status",
+                                                                   "order.hold"]})
+                             .call("order.create", {"txn": "O-11", "order": "SO-1003",
+                                                    "customer": "C20",
+                                                    "lines": [{"item": "E", "qty": 1}]}))
+    s["events_subscribe_all"] = Seq(ADMIN).call("events.subscribe")
+    s["events_subscribe_bad"] = Seq(ADMIN).call("events.subscribe", {"topics": ["nope", 1]})
+    s["events_forbidden"] = Seq(PICKER).call("events.subscribe", {})
+
     # --- exactly once ----------------------------------------------------
     s["txn_replay"] = (Seq(RECEIVER)
                        .call("stock.move", {"txn": "X-1", "from": "R1", "to": "P1",
@@ -281,6 +325,11 @@ DICT_WORDS = [
     "device", "proto", "client", "gs", "user", "pin", "code", "txn", "qty", "bin", "item",
     "lot", "expiry", "receipt", "quarantine", "tolerance_pct", "lines", "from", "to",
     "suggested", "status", "to_status", "reason", "count", "approve",
+    "order.create", "order.release", "order.cancel", "order.status", "events.subscribe",
+    "order", "customer", "carrier", "cutoff", "short_policy", "ship_name", "ship_street",
+    "ship_city", "ship_postcode", "ship_country", "priority", "line", "unit_price_cents",
+    "min_shelf_life_days", "topics", "order.hold", "order.short", "pick.short", "gift.rule",
+    "replenish.alert", "ship_short", "backorder", "SO-1", "SO-2", "SO-3", "C17", "C20", "C99",
     # values of the warehouse in warehouse.h
     "FUZZ", "ada", "1234", "rob", "4711", "pia", "5678", "old", "9999", "DOCK-01", "P1", "P2",
     "P3", "R1", "R2", "Q1", "X1", "S1", "A", "B", "C", "D", "E", "L1", "L2", "L3",

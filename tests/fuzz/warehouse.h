@@ -11,6 +11,8 @@
  *            the code CAN-42 (C case 12), E (EAN-8)
  *   stock    A in P1, R1 (two lots), Q1 (quarantine); B on DOCK-01; C, D in
  *            P2; E on hold in R2.
+ *   customers C17 (green), C20 (yellow, hold value 100.00), C99 (red)
+ *   orders   SO-1 (C17: A, C), SO-2 (C99: B), SO-3 (C20: E, over the hold value)
  */
 #ifndef WMS_TESTS_FUZZ_WAREHOUSE_H
 #define WMS_TESTS_FUZZ_WAREHOUSE_H
@@ -70,6 +72,15 @@ static const struct {
               "P2,D,,,12,\n"
               "Q1,A,L0,2026-12-20,5,quarantine\n"
               "R2,E,E1,2026-12-10,30,hold\n"},
+    {"customers", "customer,name,credit,hold_value\n"
+                  "C17,Ann Lee,green,\n"
+                  "C20,Bob Shop,yellow,100.00\n"
+                  "C99,Late Payer,red,\n"},
+    {"orders", "order,line,customer,sku,qty,priority,cutoff,unit_price,short_policy\n"
+               "SO-1,1,C17,A,2,3,2026-11-23T14:00:00+01:00,1.99,\n"
+               "SO-1,2,C17,C,6,3,2026-11-23T14:00:00+01:00,0.50,\n"
+               "SO-2,1,C99,B,5,1,,12.00,backorder\n"
+               "SO-3,1,C20,E,30,5,,300.00,ship_short\n"},
 };
 
 /* Reports a broken invariant of a fuzz target and aborts (the finding). */

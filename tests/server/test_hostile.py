@@ -27,7 +27,7 @@ import warnings
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "pylib"))
 import msgpack  # noqa: E402
-from wmsclient import Client, Wmsd, standard_setup  # noqa: E402
+from wmsclient import Wmsd, standard_setup  # noqa: E402
 
 # 2000 idle connections need more descriptors than a default soft limit of
 # 1024 (raised here, before wmsd is started, so the server inherits it).
@@ -98,6 +98,14 @@ METHODS = {
     "count.create": ("SA", True, [("bin", S, REQ, "P3"), ("reason", S, OPT, "hx")]),
     "count.approve": ("SA", True, [("count", I, REQ, 1, ID), ("approve", B, REQ, True)]),
     "events.subscribe": ("SA", False, [("topics", A, OPT, ["order.status"])]),
+    "order.create": ("SA", True, [
+        ("order", S, REQ, "HX-ORD"), ("customer", S, REQ, "RED"), ("carrier", S, OPT, "DHL"),
+        ("cutoff", S, OPT, "2026-11-23T14:00:00Z"), ("ship_name", S, OPT, "Ann"),
+        ("ship_city", S, OPT, "Town"), ("lines", A, REQ, None),
+        ("lines[].item", S, REQ, "A"), ("lines[].qty", I, REQ, 1, QTY)]),
+    "order.release": ("SA", True, [("order", S, REQ, "HX-ORD")]),
+    "order.cancel": ("SA", True, [("order", S, REQ, "HX-ORD"), ("reason", S, OPT, "hx")]),
+    "order.status": ("PRSA", False, [("order", S, REQ, "HX-ORD")]),
 }
 ROLE_LETTER = {"pia": "P", "rob": "R", "sue": "S", "ada": "A"}
 PUBLIC = ("hello", "login", "ping")
@@ -368,6 +376,7 @@ class Canary(threading.Thread):
     def finish(self, test):
         self.halt.set()
         self.join(20)
+        report("canary", calls=2 * self.ok, worst_round_trip_ms=int(self.worst * 1000))
         test.assertEqual(self.failures, [])
         self.client.close()
 
@@ -496,8 +505,9 @@ class ArgumentMatrixTest(HostileBase):
         c.close()
 
     def test_unknown_extra_arguments_are_ignored(self):
-        """Each method, called with valid args plus junk keys, does what it
-        does without them (in an order that makes every call succeed)."""
+        """Every method, called with valid args plus junk keys (of every
+        type, also inside `lines`), succeeds as it would without them; the
+        calls run in an order that makes each one succeed."""
         junk = {"zz_unknown": {"deep": [1, {"x": None}]}, "": 1, "qty2": -1, "Z" * 200: "y",
                 "bin_blob": b"\xff\x00", "f": 2.5, "e": msgpack.ExtType(1, b"\x00")}
 
@@ -577,8 +587,8 @@ class ArgumentMatrixTest(HostileBase):
         err = self.expect_error(c, "receive.scan", {"txn": next_txn(), "code": CASE,
                                                     "qty": 41666667, "bin": "R1"}, ("BAD_QTY",))
         self.assertIn("24", err["message"])
-        # Non-canonical encodings of a bad number (int8 0, int64 -1) are seen
-        # as numbers too.
+        # Non-canonical encodings of a bad number (int8 0, int64 -1, uint64 0)
+        # are numbers too.
         for enc in (b"\xd0\x00", b"\xd3" + b"\xff" * 8, b"\xcf" + b"\x00" * 8):
             c.msgid += 1
             body = msgpack.packb({"code": EACH, "bin": "R1", "txn": next_txn()})
@@ -614,8 +624,7 @@ class ArgumentMatrixTest(HostileBase):
                 # A NUL byte inside.  (Every case gets a fresh txn: a txn used
                 # again would get the first case's stored outcome.)
                 err = self.expect_error(c, method, with_arg(base_args(method), name, "a\x00b"),
-                                        ("BAD_ARGS",),
-                                        nm, why=name + " with NUL")
+                                        ("BAD_ARGS",), nm, why=name + " with NUL")
                 self.assertIn("NUL", err["message"])
                 # Invalid UTF-8 in a MessagePack str (each variant in turn).
                 bad = BAD_UTF8[k % len(BAD_UTF8)]

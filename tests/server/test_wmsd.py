@@ -56,6 +56,24 @@ class ServerTest(unittest.TestCase):
         self.assertEqual(c.error_of("stock.query", {"bin": "P1"}), "NOT_LOGGED_IN")
         c.close()
 
+    def test_call_pipelined_behind_login_runs_logged_in(self):
+        c = self.w.client()
+        blob = b""
+        ids = []
+        for m, a in (("hello", {"device": "RF-PIPE", "proto": 1}),
+                     ("login", {"user": "rob", "pin": "1234"}),
+                     ("scan.resolve", {"code": "14006381333938"}),
+                     ("ping", {})):
+            i, d = c.request_bytes(m, a)
+            ids.append(i)
+            blob += d
+        c.send_raw(blob)  # one write: the PIN check is still running
+        res = [c.wait(i) for i in ids]
+        self.assertTrue(all(r[2] is None for r in res), res)
+        self.assertEqual(res[2][3]["qty"], 24)
+        self.assertEqual(c.error_of("hello", {"device": "RF-PIPE", "proto": 2}), "UNSUPPORTED")
+        c.close()
+
     def test_wrong_pin_and_roles(self):
         c = self.w.client("RF-ROLES")
         self.assertEqual(c.error_of("login", {"user": "rob", "pin": "9999"}), "AUTH_FAILED")

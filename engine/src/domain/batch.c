@@ -26,7 +26,9 @@ typedef struct bfeat {
 /* Clusters are linked lists of orders named by a representative order r
  * (the list's head); per-cluster fields are indexed by r. */
 typedef struct bctx {
-    const wms_layout *l;
+    const wms_layout *l;  /* the layout: final tour lengths */
+    const wms_layout *ls; /* the layout savings are measured in (see batch.h) */
+    wms_layout relaxed;   /* l without its middle cross aisles */
     const wms_batch_order *o;
     int n;
     wms_batch_cap cap;
@@ -64,8 +66,8 @@ static int gather(bctx *c, const int *reps, int k)
     return m;
 }
 
-/* Route length of the union of clusters reps[0..k). */
-static int clusters_dist(bctx *c, const int *reps, int k, double *d)
+/* Route length of the union of clusters reps[0..k) in layout l. */
+static int clusters_dist(bctx *c, const wms_layout *l, const int *reps, int k, double *d)
 {
     int m = gather(c, reps, k);
     if (m == 0) {
@@ -73,7 +75,7 @@ static int clusters_dist(bctx *c, const int *reps, int k, double *d)
         return 0;
     }
     c->evals++;
-    return wms_route_optimal(c->l, c->buf, m, c->ord, d, NULL, c->err);
+    return wms_route_optimal(l, c->buf, m, c->ord, d, NULL, c->err);
 }
 
 /* Merges cluster rb into ra (or the other way round: the larger list
@@ -220,7 +222,7 @@ static int savings_pairs(bctx *c, int k, int all_pairs)
         return wms_error_set(c->err, WMS_ENOMEM, "out of memory batching");
     int m = 0, rc = 0;
     for (int i = 0; i < c->n; i++) {
-        rc = clusters_dist(c, &i, 1, &c->dist[i]);
+        rc = clusters_dist(c, c->ls, &i, 1, &c->dist[i]);
         if (rc < 0) {
             free(f);
             return rc;
@@ -241,7 +243,7 @@ static int savings_pairs(bctx *c, int k, int all_pairs)
             break;
         int two[2] = {p[i].a, p[i].b};
         double d;
-        rc = clusters_dist(c, two, 2, &d);
+        rc = clusters_dist(c, c->ls, two, 2, &d);
         if (rc < 0) {
             free(p);
             return rc;
@@ -251,7 +253,8 @@ static int savings_pairs(bctx *c, int k, int all_pairs)
         p[kept].s = c->dist[p[i].a] + c->dist[p[i].b] - d;
         kept++;
     }
-    qsort(p, (size_t)kept, sizeof(*p), pair_s_cmp);
+    if (kept > 1)
+        qsort(p, (size_t)kept, sizeof(*p), pair_s_cmp);
     for (long i = 0; i < kept; i++) {
         int ra = c->cl[p[i].a], rb = c->cl[p[i].b];
         if (ra == rb || p[i].s < -BATCH_EPS || !fits(c, ra, rb))
@@ -279,7 +282,7 @@ static int savings_rounds(bctx *c, int k, int all_pairs)
         for (int i = 0; i < c->n; i++) {
             if (c->cl[i] != i || c->picks[i] == 0)
                 continue;
-            if (isnan(c->dist[i]) && (rc = clusters_dist(c, &i, 1, &c->dist[i])) < 0)
+            if (isnan(c->dist[i]) && (rc = clusters_dist(c, c->ls, &i, 1, &c->dist[i])) < 0)
                 goto out;
             f[m++] = features(c, i);
         }
@@ -295,7 +298,7 @@ static int savings_rounds(bctx *c, int k, int all_pairs)
                 continue;
             int two[2] = {p[i].a, p[i].b};
             double d;
-            if ((rc = clusters_dist(c, two, 2, &d)) < 0) {
+            if ((rc = clusters_dist(c, c->ls, two, 2, &d)) < 0) {
                 free(p);
                 goto out;
             }
@@ -304,7 +307,8 @@ static int savings_rounds(bctx *c, int k, int all_pairs)
             p[kept].s = c->dist[p[i].a] + c->dist[p[i].b] - d;
             kept++;
         }
-        qsort(p, (size_t)kept, sizeof(*p), pair_s_cmp);
+        if (kept > 1)
+            qsort(p, (size_t)kept, sizeof(*p), pair_s_cmp);
         memset(used, 0, (size_t)c->n);
         int merged = 0;
         for (long i = 0; i < kept; i++) {
@@ -422,7 +426,7 @@ static int finish(bctx *c, wms_batch_result *out)
     for (int t = 0; t < nt; t++) {
         int r = c->cl[out->members[out->tour_start[t]]];
         double d;
-        if ((rc = clusters_dist(c, &r, 1, &d)) < 0)
+        if ((rc = clusters_dist(c, c->l, &r, 1, &d)) < 0)
             goto out;
         out->tour_dist[t] = d;
         out->total_dist += d;
@@ -452,7 +456,13 @@ int wms_batch_plan(const wms_layout *l, const wms_batch_order *orders, int n,
     int all_pairs = o->all_pairs_max > 0 ? o->all_pairs_max : WMS_BATCH_ALL_PAIRS;
     if (all_pairs > 1000)
         all_pairs = 1000; /* 500,000 pairs: the O(n^2) cap */
-    bctx c = {.l = l, .o = orders, .n = n, .cap = o->cap, .err = err};
+    bctx c = {.l = l, .ls = l, .o = orders, .n = n, .cap = o->cap, .err = err};
+    if (l->n_cross > 0 && n > all_pairs) {
+        c.relaxed = *l;
+        c.relaxed.n_cross = 0;
+        c.relaxed.cross_y = NULL;
+        c.ls = &c.relaxed;
+    }
     size_t nn = (size_t)n + 1;
     c.buf = malloc(sizeof(wms_pick_loc) * (size_t)(total + 1));
     c.ord = malloc(sizeof(int) * (size_t)(total + 1));

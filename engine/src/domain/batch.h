@@ -40,6 +40,11 @@
  *    y of the picks).  That bounds a call to about n x (1 + neighbours x
  *    (1 + WMS_BATCH_ROUNDS)) route evaluations; evaluations stop at
  *    WMS_BATCH_EVAL_BUDGET (the plan so far is kept: still valid).
+ *    In that neighbour mode on a multi-block layout, savings (not the final
+ *    tour lengths) are measured with the layout's middle cross aisles
+ *    ignored: the exact single-block route, a valid tour and an upper bound
+ *    of the real one, some 5-10 times cheaper than the multi-block
+ *    heuristic, at the price of slightly weaker groupings.
  *    Orders without picks are not paired (their saving is 0): each gets a
  *    tour of its own, of length 0.
  *

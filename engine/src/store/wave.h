@@ -45,6 +45,10 @@
  *    point);
  *  - sort (pick-and-sort): WMS_EUNSUPPORTED for now.
  *
+ * For batch and zone waves the summary also gives fcfs_walk_m, the walk of
+ * the same orders batched first come, first served under the same cart
+ * (what savings batching saves).
+ *
  * Pickers needed (assumptions are options, defaults in parentheses): one
  * tour takes tour_s (120 s: cart, totes, drop-off) + its walk /
  * walk_mps (1.0 m/s) + its picks x pick_s (10 s per pick).  picker_hours =
