@@ -62,8 +62,12 @@ static wms_db *make_warehouse(const char *dir, const char *name, int bins, int i
             die("cannot create a CSV file", NULL);
     }
     wms_demo_opts o = {.seed = 11, .bins = bins, .items = items, .today = "2026-11-23"};
-    wms_demo_out out = {.layout = f[0], .items = f[1], .packs = f[2], .barcodes = f[3],
-                        .bins = f[4], .stock = f[5]};
+    wms_demo_out out = {.layout = f[0],
+                        .items = f[1],
+                        .packs = f[2],
+                        .barcodes = f[3],
+                        .bins = f[4],
+                        .stock = f[5]};
     wms_error err = {0};
     if (wms_demo_generate(&o, &out, &err) < 0)
         die("demo data", &err);
@@ -97,8 +101,7 @@ static void add_orders(const char *dir, const char *name, int n, int k)
     if (sqlite3_open(db_path, &s) != SQLITE_OK)
         die("sqlite open", NULL);
     sqlite3_exec(s, "PRAGMA busy_timeout = 5000; BEGIN", NULL, NULL, NULL);
-    sqlite3_exec(s,
-                 "INSERT INTO customers(code, name, credit) VALUES ('BENCH', 'Bench', 'green')",
+    sqlite3_exec(s, "INSERT INTO customers(code, name, credit) VALUES ('BENCH', 'Bench', 'green')",
                  NULL, NULL, NULL);
     sqlite3_stmt *cnt, *ord, *line;
     sqlite3_prepare_v2(s, "SELECT max(id) FROM items", -1, &cnt, NULL);

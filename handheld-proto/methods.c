@@ -305,7 +305,8 @@ int m_hello(wms_call *c)
             return wms_error_set(c->err, WMS_EBAD_ARGS,
                                  "device id must be printable ASCII without spaces");
     if (proto != WMS_PROTO_VERSION)
-        return wms_error_set(c->err, WMS_EUNSUPPORTED, "argument 'proto': protocol %lld is not supported (use 1)",
+        return wms_error_set(c->err, WMS_EUNSUPPORTED,
+                             "argument 'proto': protocol %lld is not supported (use 1)",
                              (long long)proto);
     if (strlen(gs) > 1)
         return wms_error_set(c->err, WMS_EBAD_ARGS, "gs must be one character");

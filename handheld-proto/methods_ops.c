@@ -219,8 +219,7 @@ int m_count_submit(wms_call *c)
     }
     wms_actor who = call_actor(c);
     if ((rc = wms_count_submit(c->db, &who, id, lines, (int)n, r, c->err)) == 0)
-        pack_count(c->pk, r,
-                   c->id->role == WMS_ROLE_SUPERVISOR || c->id->role == WMS_ROLE_ADMIN);
+        pack_count(c->pk, r, c->id->role == WMS_ROLE_SUPERVISOR || c->id->role == WMS_ROLE_ADMIN);
 out:
     free(names);
     free(lines);

@@ -25,6 +25,9 @@
 # the bug is fixed; 2 on a usage or build error.
 set -euo pipefail
 
+# The whole script is one compound command, read before it runs, so editing
+# this file while a long run is going does not break that run.
+{
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${FUZZ_BUILD:-$ROOT/build-fuzz}
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
@@ -237,3 +240,5 @@ for t in "${targets[@]}"; do
     fi
 done
 echo "fuzz: no findings (${targets[*]}; $seconds s each)"
+exit 0
+}

@@ -164,15 +164,14 @@ static const struct {
     const char *name;
     int (*fn)(ctl *);
 } commands[] = {
-    {"init", cmd_init},       {"import", cmd_import},       {"export", cmd_export},
-    {"barcode", cmd_barcode}, {"label", cmd_label},         {"receive", cmd_receive},
-    {"move", cmd_move},       {"stock", cmd_stock},         {"expiring", cmd_expiring},
-    {"verify", cmd_verify},   {"demo-data", cmd_demo_data}, {"user", cmd_user},
-    {"receipt", cmd_receipt}, {"count", cmd_count},         {"backup", cmd_backup},
-    {"restore", cmd_restore},
-    {"route", cmd_route},     {"wave", cmd_wave},
-    {"order", cmd_order},     {"gift", cmd_gift},
-    {"allocate", cmd_allocate}, {"pickface", cmd_pickface}, {"replenish", cmd_replenish},
+    {"init", cmd_init},         {"import", cmd_import},       {"export", cmd_export},
+    {"barcode", cmd_barcode},   {"label", cmd_label},         {"receive", cmd_receive},
+    {"move", cmd_move},         {"stock", cmd_stock},         {"expiring", cmd_expiring},
+    {"verify", cmd_verify},     {"demo-data", cmd_demo_data}, {"user", cmd_user},
+    {"receipt", cmd_receipt},   {"count", cmd_count},         {"backup", cmd_backup},
+    {"restore", cmd_restore},   {"route", cmd_route},         {"wave", cmd_wave},
+    {"order", cmd_order},       {"gift", cmd_gift},           {"allocate", cmd_allocate},
+    {"pickface", cmd_pickface}, {"replenish", cmd_replenish},
 };
 
 /* Flags that take no value. */

@@ -98,8 +98,8 @@ int cmd_route(ctl *c)
         ctl_json_str(stdout, method);
         printf("}\n");
     } else {
-        printf("route from the depot (x %.2f m) and back: %d bin%s, %.2f m (%s)\n",
-               lay.l.depot_x, c->argc, c->argc == 1 ? "" : "s", dist, method);
+        printf("route from the depot (x %.2f m) and back: %d bin%s, %.2f m (%s)\n", lay.l.depot_x,
+               c->argc, c->argc == 1 ? "" : "s", dist, method);
         printf("%4s  %-20s %-10s %8s %9s %10s\n", "#", "BIN", "AISLE", "Y_M", "LEG_M", "TOTAL_M");
         double cum = 0.0;
         for (int i = 0; i <= c->argc; i++) {
@@ -140,8 +140,8 @@ static int opt_double(const ctl *c, const char *name, double min, double max, do
     errno = 0;
     double x = strtod(v, &end);
     if (errno || end == v || *end || !(x >= min && x <= max)) {
-        fprintf(stderr, "wmsctl: BAD_ARGS: --%s '%s' is not a number between %g and %g\n", name,
-                v, min, max);
+        fprintf(stderr, "wmsctl: BAD_ARGS: --%s '%s' is not a number between %g and %g\n", name, v,
+                min, max);
         return CTL_USAGE;
     }
     *out = x;
@@ -231,8 +231,8 @@ static void print_plan(const wms_wave_plan_out *p, const wms_wave_opts *o)
                100.0 * (s->fcfs_walk_m - s->walk_m) / s->fcfs_walk_m);
     printf("\n  pickers needed: %lld for a %g h wave (%.2f picker-hours, %.2f tours per "
            "picker-hour;\n    assuming %g m/s walking, %g s per pick, %g s per tour)\n",
-           (long long)s->pickers, o->hours, s->picker_hours, s->tours_per_picker_hour,
-           o->walk_mps, o->pick_s, o->tour_s);
+           (long long)s->pickers, o->hours, s->picker_hours, s->tours_per_picker_hour, o->walk_mps,
+           o->pick_s, o->tour_s);
     if (s->skipped_orders || s->waiting_orders || s->unlocated_lines)
         printf("  left out: %lld orders above a cap on their own, %lld released orders wait "
                "for a later wave; %lld lines without stock\n",
@@ -240,8 +240,7 @@ static void print_plan(const wms_wave_plan_out *p, const wms_wave_opts *o)
                (long long)s->unlocated_lines);
     if (p->n_tours == 0)
         return;
-    printf("%6s %-12s %6s %6s %10s  %s\n", "TOUR", "ZONE", "ORDERS", "PICKS", "METRES",
-           "ORDERS");
+    printf("%6s %-12s %6s %6s %10s  %s\n", "TOUR", "ZONE", "ORDERS", "PICKS", "METRES", "ORDERS");
     int shown = p->n_tours < 50 ? p->n_tours : 50;
     for (int t = 0; t < shown; t++) {
         const wms_wave_tour *w = &p->tours[t];

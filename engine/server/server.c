@@ -456,7 +456,6 @@ static void commit_work(uv_work_t *w)
     srv->commit_rc = wms_tx_commit(srv->db, &srv->commit_err);
 }
 
-
 typedef struct push_ctx {
     wms_server *srv;
     int64_t last;
@@ -512,8 +511,7 @@ static void push_events(wms_server *srv)
     push_ctx p = {srv, from};
     for (int round = 0; round < 10; round++) {
         int64_t before = p.last;
-        if (wms_event_list(srv->db, p.last, NULL, 500, push_one, &p, NULL) <= 0 ||
-            p.last == before)
+        if (wms_event_list(srv->db, p.last, NULL, 500, push_one, &p, NULL) <= 0 || p.last == before)
             break;
     }
 }

@@ -108,7 +108,7 @@ class CrashTest(unittest.TestCase):
 
     def test_sigkill_during_import(self):
         w = Server(setup=demo_setup)
-        rows = 60000
+        rows = 50000
         path, qty = big_stock_csv(w, rows, SEED)
 
         def imported():
@@ -126,8 +126,9 @@ class CrashTest(unittest.TestCase):
                              "ORDER BY code LIMIT 1")[0][0]
         unit_code = "IMP-UNIT"
         rng = random.Random(SEED + 1)
-        delays = [0.3, rng.uniform(0.3, 1.0), rng.uniform(0.6, 1.5)]
-        cut_midway = 0
+        # Kills well inside the import (about 2 s plain, 5 s under ASan).
+        delays = [0.3, rng.uniform(0.3, 0.8)]
+        cut_midway, log = 0, []
         for n, delay in enumerate(delays):
             p = subprocess.Popen([WMSCTL, "--db", w.db, "import", "stock", path],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -168,13 +169,18 @@ class CrashTest(unittest.TestCase):
                                  [(1,)])
             if running and got[0] == none:
                 cut_midway += 1
+            log.append("round %d: %s after %.2f s, %s" % (
+                n, "killed" if running else "finished", delay,
+                "none" if got[0] == none else "all"))
             if got[0] == every:
                 break  # completed before the kill: later rounds would change nothing
+        sys.stderr.write("\n" + "; ".join(log) + "\n")
         self.assertGreater(cut_midway, 0, "no kill landed inside the import's transaction")
-        # The whole file imports afterwards, and everything still adds up.
+        # The whole file imports afterwards.  (No verify of that state here:
+        # wms_stock_verify is quadratic in the number of quants for now, about
+        # a minute for 50000; verify ran after every kill above.)
         w.ctl("import", "stock", path)
         self.assertEqual(imported(), (every, every))
-        self.assertEqual(w.ctl("verify", check=False).returncode, 0)
         self.assertTrue(c.call("ping")["pong"])
         c.close()
         self.assertEqual(w.stop(), 0, w.log_text()[-3000:])

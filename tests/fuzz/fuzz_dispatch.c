@@ -37,6 +37,8 @@
  *  - the outcome is one msgpack value [error, result] with exactly one
  *    nil, an error being {"code": str, "message": non-empty str}, and the
  *    code agrees with info.error; a response can be built from it;
+ *  - no STORAGE, IO, DISK_FULL or BUSY error (the database is in memory:
+ *    such an error is a constraint SQLite enforced that the engine missed);
  *  - the outer transaction is still open and no operation is left open;
  *  - read-only methods (wms_method_writes() == 0) change no row;
  *  - only hello, login and logout change the session (events.subscribe
@@ -201,6 +203,25 @@ static void check_outcome(const msgpack_sbuffer *out, char *code, size_t cap)
     msgpack_zone_destroy(&zone);
 }
 
+/* The error message of an outcome, for reports (static buffer). */
+static const char *last_message(const msgpack_sbuffer *out)
+{
+    static char msg[400];
+    msgpack_zone zone;
+    msgpack_zone_init(&zone, 1024);
+    msgpack_object o;
+    size_t off = 0;
+    snprintf(msg, sizeof(msg), "?");
+    if (msgpack_unpack(out->data, out->size, &off, &zone, &o) == MSGPACK_UNPACK_SUCCESS &&
+        o.type == MSGPACK_OBJECT_ARRAY && o.via.array.size == 2) {
+        const msgpack_object *m = wms_arg_get(&o.via.array.ptr[0], "message");
+        if (m != NULL && m->type == MSGPACK_OBJECT_STR)
+            snprintf(msg, sizeof(msg), "%.*s", (int)m->via.str.size, m->via.str.ptr);
+    }
+    msgpack_zone_destroy(&zone);
+    return msg;
+}
+
 /* Builds the response for msgid from the outcome and checks its shape. */
 static void check_response(uint32_t msgid, const msgpack_sbuffer *out, msgpack_sbuffer *resp)
 {
@@ -309,6 +330,12 @@ static void run_one(wms_db *db, wms_ident *id, const uint8_t *msg, size_t n, int
     check_response(req.msgid, &b->out, &b->resp);
     if (!info.replayed && strcmp(code, info.error ? wms_err_name(info.error) : ""))
         die("info.error disagrees with the outcome", req.method);
+    /* An in-memory database has no I/O, locks or full disk: such an error
+     * means SQLite refused something (a CHECK or foreign key constraint:
+     * e.g. negative stock) that the engine should have refused first. */
+    if (!strcmp(code, "STORAGE") || !strcmp(code, "IO") || !strcmp(code, "DISK_FULL") ||
+        !strcmp(code, "BUSY"))
+        die("a storage error on the in-memory database", last_message(&b->out));
     if (login_rc < 0 && code[0] == '\0')
         die("a login whose PIN check failed succeeded", info.login_user);
     if (login_rc == 0 && code[0] == '\0' && (!id->logged_in || strcmp(id->user, info.login_user)))

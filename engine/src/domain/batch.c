@@ -13,9 +13,9 @@
 #define BATCH_EPS 1e-9
 
 typedef struct bpair {
-    int a, b;     /* order indices (step 3) or cluster representatives (step 4) */
-    double s;     /* saving */
-    double d_ab;  /* d(a u b) */
+    int a, b;    /* order indices (step 3) or cluster representatives (step 4) */
+    double s;    /* saving */
+    double d_ab; /* d(a u b) */
 } bpair;
 
 typedef struct bfeat {
@@ -369,8 +369,7 @@ static int batch_args(const wms_layout *l, const wms_batch_order *orders, int n,
     *total = 0;
     for (int i = 0; i < n; i++) {
         const wms_batch_order *o = &orders[i];
-        if (o->n_picks < 0 || (o->n_picks > 0 && o->picks == NULL) || o->lines < 0 ||
-            o->units < 0)
+        if (o->n_picks < 0 || (o->n_picks > 0 && o->picks == NULL) || o->lines < 0 || o->units < 0)
             return wms_error_set(err, WMS_EBAD_ARGS, "order %d: bad picks or load", i);
         if (o->n_picks > WMS_ROUTE_MAX_PICKS)
             return wms_error_set(err, WMS_ETOO_LARGE, "order %d has %d picks; at most %d", i,

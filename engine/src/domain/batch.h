@@ -61,8 +61,8 @@
 #define WMS_BATCH_MAX_ORDERS 200000
 #define WMS_BATCH_ROUNDS 8
 #define WMS_BATCH_EVAL_BUDGET 3000000L
-#define WMS_BATCH_NEIGHBOURS 10    /* default `neighbours` */
-#define WMS_BATCH_ALL_PAIRS 300    /* default `all_pairs_max` */
+#define WMS_BATCH_NEIGHBOURS 10 /* default `neighbours` */
+#define WMS_BATCH_ALL_PAIRS 300 /* default `all_pairs_max` */
 #define WMS_BATCH_NEIGHBOURS_MAX 64
 
 typedef struct wms_batch_order {
@@ -92,12 +92,12 @@ typedef struct wms_batch_opts {
 
 typedef struct wms_batch_result {
     int n_orders, n_tours;
-    int *tour_of;      /* n_orders: the tour of each order, 0..n_tours-1 */
-    int *members;      /* n_orders: order indices grouped by tour, input order within */
-    int *tour_start;   /* n_tours + 1: tour t is members[tour_start[t] .. tour_start[t+1]) */
-    double *tour_dist; /* n_tours: route length over the union of the tour's picks (m) */
-    double total_dist; /* sum of tour_dist */
-    long route_evals;  /* routing calls made (a cost measure) */
+    int *tour_of;       /* n_orders: the tour of each order, 0..n_tours-1 */
+    int *members;       /* n_orders: order indices grouped by tour, input order within */
+    int *tour_start;    /* n_tours + 1: tour t is members[tour_start[t] .. tour_start[t+1]) */
+    double *tour_dist;  /* n_tours: route length over the union of the tour's picks (m) */
+    double total_dist;  /* sum of tour_dist */
+    long route_evals;   /* routing calls made (a cost measure) */
     const char *method; /* "discrete", "fcfs" or "savings" (static) */
 } wms_batch_result;
 

@@ -27,10 +27,10 @@
  * by the struct (free with wms_layout_map_free). */
 typedef struct wms_layout_map {
     wms_layout l;
-    double *aisle_x;                   /* l.n_aisles, ascending */
-    double *cross_y;                   /* l.n_cross, ascending */
+    double *aisle_x;                         /* l.n_aisles, ascending */
+    double *cross_y;                         /* l.n_cross, ascending */
     char (*aisle_id)[WMS_LAYOUT_ID_MAX + 1]; /* by aisle index (x order) */
-    int *by_id;                        /* aisle indices sorted by id, for lookup */
+    int *by_id;                              /* aisle indices sorted by id, for lookup */
     char depot_id[WMS_LAYOUT_ID_MAX + 1];
 } wms_layout_map;
 

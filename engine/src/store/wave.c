@@ -41,8 +41,10 @@ int wms_wave_method_parse(const char *s, wms_wave_method *m, wms_error *err)
             *m = (wms_wave_method)i;
             return 0;
         }
-    return wms_error_set(err, WMS_EBAD_ARGS, "wave method '%.32s' is not discrete, batch, zone "
-                         "or sort", s ? s : "");
+    return wms_error_set(err, WMS_EBAD_ARGS,
+                         "wave method '%.32s' is not discrete, batch, zone "
+                         "or sort",
+                         s ? s : "");
 }
 
 static int opts_check(const wms_wave_opts *o, wms_error *err)
@@ -208,8 +210,8 @@ static int item_locate(wms_db *db, wms_wave_snapshot *s, item_table *t, int64_t 
         v.found = 1;
         v.zone = zone_index(s, zone);
         if (v.zone < 0)
-            return wms_error_set(err, WMS_ECONFLICT, "bin %s: zone %s changed while planning",
-                                 code, zone);
+            return wms_error_set(err, WMS_ECONFLICT, "bin %s: zone %s changed while planning", code,
+                                 zone);
     } else {
         sqlite3_reset(st);
         if (rc != SQLITE_DONE)
@@ -301,8 +303,7 @@ static int over(int64_t c, int64_t v)
     return c > 0 && v > c;
 }
 
-static int snapshot_read(wms_db *db, const wms_wave_opts *o, wms_wave_snapshot *s,
-                         wms_error *err)
+static int snapshot_read(wms_db *db, const wms_wave_opts *o, wms_wave_snapshot *s, wms_error *err)
 {
     static const char q_count[] = "SELECT count(*) FROM orders WHERE status = 'released'";
     int rc = wms_layout_load(db, &s->lay, err);
@@ -318,6 +319,7 @@ static int snapshot_read(wms_db *db, const wms_wave_opts *o, wms_wave_snapshot *
     if (rc != SQLITE_ROW)
         return db__fail(db, rc, err, "orders");
     item_table t = {0};
+    sqlite3_stmt *ost = NULL;
     int pick_cap = 0, ord_cap = 0;
     int64_t lines = 0, units = 0, totes = 0;
     int64_t max_orders = o->max_orders > 0 && o->max_orders < WMS_WAVE_MAX_ORDERS
@@ -325,84 +327,68 @@ static int snapshot_read(wms_db *db, const wms_wave_opts *o, wms_wave_snapshot *
                              : WMS_WAVE_MAX_ORDERS;
     int64_t max_lines =
         o->max_lines > 0 && o->max_lines < WMS_WAVE_MAX_LINES ? o->max_lines : WMS_WAVE_MAX_LINES;
-    /* Orders are read in batches of ids, so that no statement stays open
-     * across the per-order queries. */
-    int64_t ids[256];
-    char refs[256][65];
-    int done = 0;
-    int64_t offset = 0;
-    static const char q_page[] =
-        "SELECT id, ref FROM orders WHERE status = 'released' "
-        "ORDER BY cutoff_ms IS NULL, cutoff_ms, priority, id LIMIT 256 OFFSET ?1";
-    while (!done) {
-        if ((st = db__stmt(db, q_page, err)) == NULL) {
-            rc = err ? err->code : WMS_ESTORAGE;
+    /* The orders statement stays open while the per-order queries (other
+     * statements) run: SQLite allows that within one read transaction. */
+    static const char q_orders[] = "SELECT id, ref FROM orders WHERE status = 'released' "
+                                   "ORDER BY cutoff_ms IS NULL, cutoff_ms, priority, id";
+    if ((st = db__stmt(db, q_orders, err)) == NULL) {
+        rc = err ? err->code : WMS_ESTORAGE;
+        goto out;
+    }
+    ost = st;
+    while ((rc = sqlite3_step(ost)) == SQLITE_ROW) {
+        wms_wave_sorder so;
+        memset(&so, 0, sizeof(so));
+        so.id = sqlite3_column_int64(ost, 0);
+        db__col_text(ost, 1, so.ref, sizeof(so.ref));
+        int first = s->n_picks;
+        int64_t unloc = s->unlocated_lines;
+        if ((rc = order_lines(db, s, &t, &pick_cap, &so, err)) < 0)
             goto out;
+        if (over(o->max_lines, so.lines) || over(o->max_units, so.units) ||
+            over(o->max_totes, so.totes) || so.lines > WMS_WAVE_MAX_LINES) {
+            s->n_picks = first; /* can never fit: passed over */
+            s->unlocated_lines = unloc;
+            s->skipped_orders++;
+            continue;
         }
-        sqlite3_bind_int64(st, 1, offset);
-        int k = 0;
-        while (k < 256 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-            ids[k] = sqlite3_column_int64(st, 0);
-            db__col_text(st, 1, refs[k], sizeof(refs[k]));
-            k++;
+        if (s->n_orders + 1 > max_orders || lines + so.lines > max_lines ||
+            over(o->max_units, units + so.units) || over(o->max_totes, totes + so.totes)) {
+            s->n_picks = first; /* the wave is full */
+            s->unlocated_lines = unloc;
+            rc = SQLITE_DONE;
+            break;
         }
-        sqlite3_reset(st);
-        if (k < 256 && rc != SQLITE_DONE) {
-            rc = db__fail(db, rc, err, "orders");
-            goto out;
-        }
-        offset += k;
-        if (k < 256)
-            done = 1;
-        for (int i = 0; i < k; i++) {
-            wms_wave_sorder so;
-            memset(&so, 0, sizeof(so));
-            so.id = ids[i];
-            memcpy(so.ref, refs[i], sizeof(so.ref));
-            int first = s->n_picks;
-            int64_t unloc = s->unlocated_lines;
-            if ((rc = order_lines(db, s, &t, &pick_cap, &so, err)) < 0)
+        if (s->n_orders == ord_cap) {
+            ord_cap = ord_cap ? 2 * ord_cap : 256;
+            void *p = realloc(s->orders, sizeof(*s->orders) * (size_t)ord_cap);
+            if (p == NULL) {
+                rc = wms_error_set(err, WMS_ENOMEM, "out of memory planning");
                 goto out;
-            if (over(o->max_lines, so.lines) || over(o->max_units, so.units) ||
-                over(o->max_totes, so.totes) || so.lines > WMS_WAVE_MAX_LINES) {
-                s->n_picks = first; /* can never fit: passed over */
-                s->unlocated_lines = unloc;
-                s->skipped_orders++;
-                continue;
             }
-            if (s->n_orders + 1 > max_orders || lines + so.lines > max_lines ||
-                over(o->max_units, units + so.units) || over(o->max_totes, totes + so.totes)) {
-                s->n_picks = first; /* the wave is full */
-                s->unlocated_lines = unloc;
-                done = 1;
-                break;
-            }
-            if (s->n_orders == ord_cap) {
-                ord_cap = ord_cap ? 2 * ord_cap : 256;
-                void *p = realloc(s->orders, sizeof(*s->orders) * (size_t)ord_cap);
-                if (p == NULL) {
-                    rc = wms_error_set(err, WMS_ENOMEM, "out of memory planning");
-                    goto out;
-                }
-                s->orders = p;
-            }
-            s->orders[s->n_orders++] = so;
-            lines += so.lines;
-            units += so.units;
-            totes += so.totes;
+            s->orders = p;
         }
+        s->orders[s->n_orders++] = so;
+        lines += so.lines;
+        units += so.units;
+        totes += so.totes;
+    }
+    if (rc != SQLITE_DONE) {
+        rc = db__fail(db, rc, err, "orders");
+        goto out;
     }
     s->waiting_orders = released - s->n_orders - s->skipped_orders;
     if (s->waiting_orders < 0)
         s->waiting_orders = 0;
     rc = 0;
 out:
+    if (ost != NULL)
+        sqlite3_reset(ost);
     free(t.s);
     return rc;
 }
 
-int wms_wave_snapshot_load(wms_db *db, const wms_wave_opts *o, wms_wave_snapshot *s,
-                           wms_error *err)
+int wms_wave_snapshot_load(wms_db *db, const wms_wave_opts *o, wms_wave_snapshot *s, wms_error *err)
 {
     if (s == NULL || db == NULL)
         return wms_error_set(err, WMS_EBAD_ARGS, "no database or snapshot given");
@@ -834,9 +820,9 @@ static int alloc_place(wms_db *db, const wms_layout_map *lay, walloc *w, wms_err
     sqlite3_bind_int64(st, 1, w->bin_id);
     if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
         sqlite3_reset(st);
-        return rc == SQLITE_DONE ? wms_error_set(err, WMS_ENOT_FOUND, "no bin with id %lld",
-                                                 (long long)w->bin_id)
-                                 : db__fail(db, rc, err, "bin lookup");
+        return rc == SQLITE_DONE
+                   ? wms_error_set(err, WMS_ENOT_FOUND, "no bin with id %lld", (long long)w->bin_id)
+                   : db__fail(db, rc, err, "bin lookup");
     }
     char code[WMS_SKU_MAX + 1], aisle[WMS_LAYOUT_ID_MAX + 1];
     db__col_text(st, 0, code, sizeof(code));
@@ -897,8 +883,10 @@ static int release_tasks(wms_db *db, int64_t wave, const wms_wave_plan_out *plan
         order_pos key = {w[i].order_id, 0};
         const order_pos *p = bsearch(&key, pos, (size_t)npos, sizeof(*pos), order_pos_cmp);
         if (p == NULL) {
-            rc = wms_error_set(err, WMS_ECONFLICT, "allocation %lld of wave %lld is for an order "
-                               "outside the wave", (long long)w[i].id, (long long)wave);
+            rc = wms_error_set(err, WMS_ECONFLICT,
+                               "allocation %lld of wave %lld is for an order "
+                               "outside the wave",
+                               (long long)w[i].id, (long long)wave);
             goto out;
         }
         w[i].sel = p->idx;
@@ -988,8 +976,8 @@ static int release__(wms_db *db, const wms_actor *who, const wms_wave_opts *o,
         }
         sqlite3_bind_int64(st, 1, plan->order_id[i]);
         int r = sqlite3_step(st);
-        int released = r == SQLITE_ROW &&
-                       !strcmp((const char *)sqlite3_column_text(st, 0), "released");
+        int released =
+            r == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(st, 0), "released");
         sqlite3_reset(st);
         if (r != SQLITE_ROW && r != SQLITE_DONE) {
             rc = db__fail(db, r, err, "order status");
@@ -1039,13 +1027,14 @@ static int release__(wms_db *db, const wms_actor *who, const wms_wave_opts *o,
     if ((rc = release_tasks(db, wave, plan, pos, k, &rs, err)) < 0)
         goto out;
     /* The summary: the plan's figures, then what the release made. */
-    if ((size_t)len + 160 < sizeof(json)) {
-        snprintf(json + len - 1, sizeof(json) - (size_t)len + 1,
-                 ",\"released_orders\":%d,\"allocated_orders\":%lld,\"tasks\":%lld,"
-                 "\"task_tours\":%lld,\"route_m\":%.1f,\"units_allocated\":%lld}",
-                 k, (long long)rs.orders, (long long)rs.tasks, (long long)rs.tours, rs.walk_m,
-                 (long long)ar->allocated);
-    }
+    char extra[256];
+    int xl = snprintf(extra, sizeof(extra),
+                      ",\"released_orders\":%d,\"allocated_orders\":%lld,\"tasks\":%lld,"
+                      "\"task_tours\":%lld,\"route_m\":%.1f,\"units_allocated\":%lld}",
+                      k, (long long)rs.orders, (long long)rs.tasks, (long long)rs.tours, rs.walk_m,
+                      (long long)ar->allocated);
+    if (xl > 0 && (size_t)xl < sizeof(extra) && (size_t)(len - 1 + xl) < sizeof(json))
+        memcpy(json + len - 1, extra, (size_t)xl + 1); /* replaces the closing brace */
     if ((st = db__stmt(db, upd_summary, err)) == NULL) {
         rc = err ? err->code : WMS_ESTORAGE;
         goto out;
@@ -1056,7 +1045,6 @@ static int release__(wms_db *db, const wms_actor *who, const wms_wave_opts *o,
         goto out;
     *wave_id = wave;
     rc = 0;
-    (void)o;
 out:
     free(ids);
     free(pos);

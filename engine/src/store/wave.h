@@ -79,8 +79,8 @@
 
 #define WMS_WAVE_MAX_ORDERS 100000
 #define WMS_WAVE_MAX_LINES 1000000
-#define WMS_WAVE_ZONE_MAX 32      /* zone name bytes */
-#define WMS_WAVE_ZONES_MAX 10000  /* distinct zones in the bins table */
+#define WMS_WAVE_ZONE_MAX 32     /* zone name bytes */
+#define WMS_WAVE_ZONES_MAX 10000 /* distinct zones in the bins table */
 #define WMS_WAVE_TOTES_DEFAULT 8
 #define WMS_WAVE_SUMMARY_MAX 1024 /* summary JSON bytes */
 
@@ -187,8 +187,8 @@ typedef struct wms_wave_plan_out {
 /* Plans the snapshot: pure (no database), deterministic.  *plan owns its
  * memory (wms_wave_plan_free).  Errors: WMS_EBAD_ARGS, WMS_EUNSUPPORTED
  * (sort), batching and routing errors, WMS_ENOMEM. */
-int wms_wave_compute(const wms_wave_snapshot *snap, const wms_wave_opts *o,
-                     wms_wave_plan_out *plan, wms_error *err);
+int wms_wave_compute(const wms_wave_snapshot *snap, const wms_wave_opts *o, wms_wave_plan_out *plan,
+                     wms_error *err);
 
 /* (a) then (b). */
 int wms_wave_plan(wms_db *db, const wms_wave_opts *o, wms_wave_plan_out *plan, wms_error *err);
@@ -215,13 +215,13 @@ typedef struct wms_wave_info {
     char status[12], method[12];
     char created[32], released[32];
     char summary[WMS_WAVE_SUMMARY_MAX + 1];
-    int64_t orders;                          /* orders stamped with the wave */
-    int64_t orders_open;                     /* allocated, picking */
-    int64_t orders_done;                     /* picked, packed, shipped, short */
+    int64_t orders;      /* orders stamped with the wave */
+    int64_t orders_open; /* allocated, picking */
+    int64_t orders_done; /* picked, packed, shipped, short */
     int64_t orders_cancelled;
-    int64_t tasks, tasks_open, tasks_done;   /* open = open or assigned */
+    int64_t tasks, tasks_open, tasks_done; /* open = open or assigned */
     int64_t tasks_short, tasks_cancelled;
-    int64_t replenish_open;                  /* replenishment tasks of the wave not done */
+    int64_t replenish_open; /* replenishment tasks of the wave not done */
     int64_t tours;
 } wms_wave_info;
 

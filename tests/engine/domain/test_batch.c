@@ -170,7 +170,7 @@ static void test_capacity_and_coverage(void **state)
     wms_batch_cap caps[] = {{4, 0, 0}, {0, 10, 0}, {0, 0, 25}, {6, 12, 30}, {3, 5, 10}};
     for (size_t c = 0; c < sizeof(caps) / sizeof(caps[0]); c++) {
         plan_total(&L10, 200, WMS_BATCH_FCFS, caps[c], 0);
-        plan_total(&L10, 60, WMS_BATCH_SAVINGS, caps[c], 0);  /* all pairs */
+        plan_total(&L10, 60, WMS_BATCH_SAVINGS, caps[c], 0);   /* all pairs */
         plan_total(&L10, 200, WMS_BATCH_SAVINGS, caps[c], 20); /* neighbours */
         plan_total(&L10X, 80, WMS_BATCH_SAVINGS, caps[c], 20); /* multi-block */
     }
@@ -266,8 +266,10 @@ static void test_bad_args(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_savings_beats_fcfs), cmocka_unit_test(test_capacity_and_coverage),
-        cmocka_unit_test(test_edges),              cmocka_unit_test(test_savings_random),
+        cmocka_unit_test(test_savings_beats_fcfs),
+        cmocka_unit_test(test_capacity_and_coverage),
+        cmocka_unit_test(test_edges),
+        cmocka_unit_test(test_savings_random),
         cmocka_unit_test(test_bad_args),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

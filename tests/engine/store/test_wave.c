@@ -3,6 +3,7 @@
 #include "fixture.h"
 #include "store/layout.h"
 #include "store/wave.h"
+#include "store/alloc.h"
 
 static const wms_actor who = {"sam", "wmsctl", NULL};
 
@@ -363,8 +364,8 @@ static void check_tours(fx *f, int64_t w)
         tour = t;
         assert_int_equal(sqlite3_column_int(st, 1), n + 1); /* seq 1.. along the route */
         assert_true(n < 256);
-        assert_int_equal(wms_layout_bin(f->db, &m, (const char *)sqlite3_column_text(st, 2),
-                                        &p[n], NULL, &f->err),
+        assert_int_equal(wms_layout_bin(f->db, &m, (const char *)sqlite3_column_text(st, 2), &p[n],
+                                        NULL, &f->err),
                          0);
         ord[n] = sqlite3_column_int64(st, 3);
         snprintf(tote[n], sizeof(tote[n]), "%s", (const char *)sqlite3_column_text(st, 4));
@@ -373,8 +374,10 @@ static void check_tours(fx *f, int64_t w)
     sqlite3_finalize(st);
     sqlite3_close(s);
     wms_layout_map_free(&m);
-    assert_int_equal(tours, q1(f, "SELECT count(DISTINCT tour) FROM tasks WHERE wave_id = %lld",
-                               (long long)w));
+    assert_int_equal(
+        tours,
+        q1(f, "SELECT count(DISTINCT tour) FROM tasks WHERE wave_id = %lld AND kind = 'pick'",
+           (long long)w));
 }
 
 static void check_invariant(fx *f)
@@ -411,30 +414,33 @@ static void test_release(void **state)
     int64_t w;
     assert_int_equal(wms_wave_release(f->db, &who, &o, NULL, &w, &f->err), 0);
     assert_true(w > 0);
-    assert_int_equal(q1(f, "SELECT count(*) FROM waves WHERE id = %lld AND status = 'released' "
-                           "AND method = 'batch' AND released IS NOT NULL",
+    assert_int_equal(q1(f,
+                        "SELECT count(*) FROM waves WHERE id = %lld AND status = 'released' "
+                        "AND method = 'batch' AND released IS NOT NULL",
                         (long long)w),
                      1);
     /* every order allocated, stamped with the wave, with its status event */
-    assert_int_equal(q1(f, "SELECT count(*) FROM orders WHERE status = 'allocated' AND "
-                           "wave_id = %lld",
+    assert_int_equal(q1(f,
+                        "SELECT count(*) FROM orders WHERE status = 'allocated' AND "
+                        "wave_id = %lld",
                         (long long)w),
                      20);
     assert_int_equal(q1(f, "SELECT count(*) FROM events WHERE kind = 'order.status' AND "
                            "status = 'allocated'"),
                      20);
     /* one pick task per allocation, each in a tour with a tote */
-    assert_int_equal(q1(f, "SELECT count(*) FROM tasks WHERE wave_id = %lld AND kind = 'pick'",
-                        (long long)w),
-                     lines);
+    assert_int_equal(
+        q1(f, "SELECT count(*) FROM tasks WHERE wave_id = %lld AND kind = 'pick'", (long long)w),
+        lines);
     assert_int_equal(q1(f, "SELECT count(*) FROM allocations a WHERE status = 'open' AND "
                            "NOT EXISTS (SELECT 1 FROM tasks t WHERE t.allocation_id = a.id AND "
                            "t.order_id = a.order_id AND t.qty = a.qty AND t.from_bin_id = "
                            "a.bin_id AND t.item_id = a.item_id)"),
                      0);
     /* at most 4 orders per tour */
-    assert_int_equal(q1(f, "SELECT count(*) FROM (SELECT tour FROM tasks WHERE wave_id = %lld "
-                           "GROUP BY tour HAVING count(DISTINCT order_id) > 4)",
+    assert_int_equal(q1(f,
+                        "SELECT count(*) FROM (SELECT tour FROM tasks WHERE wave_id = %lld "
+                        "GROUP BY tour HAVING count(DISTINCT order_id) > 4)",
                         (long long)w),
                      0);
     check_tours(f, w);
@@ -515,20 +521,21 @@ static void test_zone_split(void **state)
 
     int64_t w;
     assert_int_equal(wms_wave_release(f->db, &who, &o, &p, &w, &f->err), 0);
-    assert_int_equal(q1(f, "SELECT count(*) FROM tasks t JOIN bins b ON b.id = t.from_bin_id "
-                           "WHERE t.wave_id = %lld AND t.zone <> b.zone",
+    assert_int_equal(q1(f,
+                        "SELECT count(*) FROM tasks t JOIN bins b ON b.id = t.from_bin_id "
+                        "WHERE t.wave_id = %lld AND t.zone <> b.zone",
                         (long long)w),
                      0);
-    assert_int_equal(q1(f, "SELECT count(*) FROM (SELECT tour FROM tasks WHERE wave_id = %lld "
-                           "GROUP BY tour HAVING count(DISTINCT zone) <> 1)",
+    assert_int_equal(q1(f,
+                        "SELECT count(*) FROM (SELECT tour FROM tasks WHERE wave_id = %lld "
+                        "GROUP BY tour HAVING count(DISTINCT zone) <> 1)",
                         (long long)w),
                      0);
-    assert_int_equal(q1(f, "SELECT count(DISTINCT tour) FROM tasks WHERE wave_id = %lld",
-                        (long long)w),
-                     p.n_tours);
-    assert_int_equal(q1(f, "SELECT count(DISTINCT tote) FROM tasks WHERE wave_id = %lld",
-                        (long long)w),
-                     8);
+    assert_int_equal(
+        q1(f, "SELECT count(DISTINCT tour) FROM tasks WHERE wave_id = %lld", (long long)w),
+        p.n_tours);
+    assert_int_equal(
+        q1(f, "SELECT count(DISTINCT tote) FROM tasks WHERE wave_id = %lld", (long long)w), 8);
     assert_int_equal(q1(f, "SELECT count(*) FROM tasks WHERE wave_id = %lld", (long long)w), 10);
     check_tours(f, w);
     check_invariant(f);
@@ -558,17 +565,47 @@ static void test_stale_plan_and_unlocated(void **state)
     assert_int_equal(q1(f, "SELECT count(*) FROM orders WHERE ref = 'P2' AND status = 'held' "
                            "AND wave_id IS NULL"),
                      1);
-    assert_int_equal(q1(f, "SELECT count(*) FROM orders WHERE ref = 'P1' AND status = "
-                           "'allocated' AND wave_id = %lld",
+    assert_int_equal(q1(f,
+                        "SELECT count(*) FROM orders WHERE ref = 'P1' AND status = "
+                        "'allocated' AND wave_id = %lld",
                         (long long)w),
                      1);
-    assert_int_equal(q1(f, "SELECT count(*) FROM orders WHERE ref = 'P3' AND status = 'short'"),
-                     1);
+    assert_int_equal(q1(f, "SELECT count(*) FROM orders WHERE ref = 'P3' AND status = 'short'"), 1);
     assert_int_equal(q1(f, "SELECT count(*) FROM tasks WHERE wave_id = %lld", (long long)w), 1);
     /* a plan for another method is refused */
     o.method = WMS_WAVE_ZONE;
     assert_int_equal(wms_wave_release(f->db, &who, &o, &p, &w, &f->err), WMS_EBAD_ARGS);
     wms_wave_plan_free(&p);
+}
+
+/* Stock only in reserve for an item with a pick face: the release plans the
+ * replenishment, and the pick task waits for it at the pick face (routed
+ * there). */
+static void test_replenish_link(void **state)
+{
+    fx *f = *state;
+    assert_int_equal(fx_import(f, "bins", "code,zone,type,aisle,y_m\nR6,Z2,reserve,A6,11\n", 0), 0);
+    assert_int_equal(fx_import(f, "items", "sku,description\nS-RES,reserve only\n", 0), 0);
+    assert_int_equal(fx_import(f, "stock", "bin,sku,qty\nR6,S-RES,40\n", 0), 0);
+    assert_int_equal(wms_pickface_set(f->db, "A1-06", "S-RES", 5, 20, &f->err), WMS_PUT_INSERTED);
+    add_order(f, "RP", "released", 1, 3, "RES:5,A2-02:1");
+    wms_wave_opts o;
+    wms_wave_opts_init(&o);
+    int64_t w;
+    assert_int_equal(wms_wave_release(f->db, &who, &o, NULL, &w, &f->err), 0);
+    long long rt =
+        q1(f, "SELECT id FROM tasks WHERE kind = 'replenish' AND wave_id = %lld", (long long)w);
+    assert_true(rt > 0);
+    assert_int_equal(q1(f,
+                        "SELECT count(*) FROM tasks t JOIN bins b ON b.id = t.from_bin_id "
+                        "WHERE t.kind = 'pick' AND t.wave_id = %lld AND b.code = 'A1-06' AND "
+                        "t.depends_on = %lld AND t.qty = 5",
+                        (long long)w, rt),
+                     1);
+    /* replenishments come before the picks in (tour, seq) order */
+    assert_true(q1(f, "SELECT seq FROM tasks WHERE id = %lld", rt) < 1);
+    check_tours(f, w);
+    check_invariant(f);
 }
 
 static void test_bad_options(void **state)
@@ -600,9 +637,15 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, wv_setup, fx_teardown)
     const struct CMUnitTest tests[] = {
-        T(test_layout_load),   T(test_route_db_vs_bruteforce),  T(test_selection),
-        T(test_batch_beats_fcfs), T(test_release),              T(test_zone_split),
-        T(test_stale_plan_and_unlocated), T(test_bad_options),
+        T(test_layout_load),
+        T(test_route_db_vs_bruteforce),
+        T(test_selection),
+        T(test_batch_beats_fcfs),
+        T(test_release),
+        T(test_zone_split),
+        T(test_stale_plan_and_unlocated),
+        T(test_replenish_link),
+        T(test_bad_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
