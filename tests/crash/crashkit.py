@@ -5,6 +5,7 @@ checks that compare the database with those ledgers."""
 import csv
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -90,6 +91,13 @@ class Server(Wmsd):
         self.proc.stdout.close()
         assert self.proc.returncode == -signal.SIGKILL, self.proc.returncode
 
+    def remove(self):
+        """Deletes the database and log directories (a passed test's; a
+        failed one keeps them for a look)."""
+        self.log.close()
+        for d in (self.dir, self.logdir):
+            shutil.rmtree(d, ignore_errors=True)
+
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
@@ -107,7 +115,8 @@ def demo_setup(w):
     w.ctl("demo-data", "--out", out, "--bins", "3000", "--items", "20000", "--seed", "3")
     for kind in ("layout", "items", "bins"):
         w.ctl("import", kind, os.path.join(out, kind + ".csv"))
-    w.ctl("import", "barcodes", w.write("unit-code.csv", "code,sku,level\nIMP-UNIT,SKU-00001,each\n"))
+    w.ctl("import", "barcodes", w.write("unit-code.csv",
+                                        "code,sku,level\nIMP-UNIT,SKU-00001,each\n"))
     w.ctl("user", "add", "rob", "--role", "receiver", stdin="1234\n")
     w.demo_dir = out
 

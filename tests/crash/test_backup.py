@@ -170,6 +170,8 @@ class BackupTest(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("STORAGE", r.stderr)
         self.assertEqual(ctl(new_db, "verify").returncode, 0)
+        w2.remove()
+        w.remove()
 
 
 if __name__ == "__main__":

@@ -6,8 +6,8 @@ its acknowledged effect, nothing unacknowledged is half-applied, the stock
 equals the scanners' ledgers and `wmsctl verify` passes.  A `wmsctl import`
 SIGKILLed partway leaves none or all of its rows.
 
-Wave release is not covered here: it does not exist yet in the engine and
-belongs to a later issue.
+Killing a wave release partway is not covered here: wave release did not
+exist when this test was written and belongs to a later issue.
 
 Run by ctest with /usr/bin/python3 (env WMSD, WMSCTL, WMS_TMP);
 WMS_CRASH_SEED picks another kill schedule."""
@@ -105,6 +105,7 @@ class CrashTest(unittest.TestCase):
                                                     total["abandoned"], landed, total))
         self.assertEqual(w.stop(), 0, w.log_text()[-3000:])
         self.assertEqual(w.ctl("verify", check=False).returncode, 0)
+        w.remove()
 
     def test_sigkill_during_import(self):
         w = Server(setup=demo_setup)
@@ -184,6 +185,7 @@ class CrashTest(unittest.TestCase):
         self.assertTrue(c.call("ping")["pong"])
         c.close()
         self.assertEqual(w.stop(), 0, w.log_text()[-3000:])
+        w.remove()
 
 
 if __name__ == "__main__":

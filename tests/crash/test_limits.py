@@ -17,6 +17,7 @@ Run by ctest with /usr/bin/python3 (env WMSD, WMSCTL, WMS_TMP)."""
 import errno
 import os
 import select
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -46,8 +47,10 @@ def outcome_rows(db, txn):
     return sql(db, "SELECT count(*) FROM txn_outcomes WHERE txn = ?", txn)[0][0]
 
 
-def build_preload():
-    out = os.path.join(tempfile.mkdtemp(prefix="enospc-", dir=TMP), "libenospc.so")
+def build_preload(tc):
+    d = tempfile.mkdtemp(prefix="enospc-", dir=TMP)
+    tc.addCleanup(shutil.rmtree, d, True)
+    out = os.path.join(d, "libenospc.so")
     subprocess.run(["cc", "-shared", "-fPIC", "-O1", "-Wall", "-Werror", "-o", out,
                     os.path.join(HERE, "enospc_preload.c"), "-ldl"], check=True)
     return out
@@ -141,9 +144,10 @@ class DiskFullTest(unittest.TestCase):
         r = w.ctl("verify", check=False)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertEqual(w.stop(), 0, w.log_text()[-3000:])
+        w.remove()
 
     def preload_server(self):
-        lib = build_preload()
+        lib = build_preload(self)
         marker = os.path.join(os.path.dirname(lib), "disk-is-full")
         server = [None]
 
@@ -243,6 +247,7 @@ class LockTest(unittest.TestCase):
         reader.close()
         self.assertEqual(w.ctl("verify", check=False).returncode, 0)
         self.assertEqual(w.stop(), 0, w.log_text()[-3000:])
+        w.remove()
 
 
 if __name__ == "__main__":

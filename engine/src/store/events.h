@@ -10,11 +10,11 @@
 #include "wms.h"
 
 /* Event kinds (the `kind` column). */
-#define WMS_EV_ORDER_STATUS "order.status"   /* status = the new status */
-#define WMS_EV_ORDER_HOLD "order.hold"       /* detail = the review reason */
-#define WMS_EV_ORDER_SHORT "order.short"     /* detail: line, qty, backorder|ship_short */
-#define WMS_EV_GIFT_RULE "gift.rule"         /* detail: rule on/off and why */
-#define WMS_EV_REPLENISH "replenish.alert"   /* detail: bin, item, level */
+#define WMS_EV_ORDER_STATUS "order.status" /* status = the new status */
+#define WMS_EV_ORDER_HOLD "order.hold"     /* detail = the review reason */
+#define WMS_EV_ORDER_SHORT "order.short"   /* detail: line, qty, backorder|ship_short */
+#define WMS_EV_GIFT_RULE "gift.rule"       /* detail: rule on/off and why */
+#define WMS_EV_REPLENISH "replenish.alert" /* detail: bin, item, level */
 #define WMS_EV_PICK_SHORT "pick.short"
 
 /* Appends an event.  order_id 0 = none; status/detail may be NULL.
