@@ -639,6 +639,12 @@ static void batch_start(wms_server *srv)
             uv_timer_start(&srv->retry, on_retry, BUSY_RETRY_MS, 0);
             return;
         }
+        /* Giving up: reads are still answered; only the writes get BUSY. */
+        read_pass(srv);
+        if (srv->pend_head == NULL) {
+            srv->busy_since = 0;
+            return;
+        }
     }
     srv->busy_since = 0;
     /* Take up to max_batch queued calls. */

@@ -297,12 +297,14 @@ int wms_db_schema_version(wms_db *db)
 
 int wms_tx_begin(wms_db *db, wms_error *err)
 {
-    return db__exec(db, "BEGIN IMMEDIATE", err);
+    int rc = sqlite3_exec(db->sql, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    return rc == SQLITE_OK ? 0 : db__fail(db, rc, err, "start of the change");
 }
 
 int wms_tx_commit(wms_db *db, wms_error *err)
 {
-    int rc = db__exec(db, "COMMIT", err);
+    int rc = sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
+    rc = rc == SQLITE_OK ? 0 : db__fail(db, rc, err, "storing the change");
     if (rc < 0 && !sqlite3_get_autocommit(db->sql)) {
         db__exec(db, "ROLLBACK", NULL);
         db__cache_clear(db);
