@@ -8,19 +8,7 @@ PY=/usr/bin/python3
 T=$(mktemp -d "${WMS_TMP:-/tmp}/ctl-XXXXXX" 2>/dev/null || mktemp -d)
 trap 'rm -rf "$T"' EXIT
 export WMS_DB="$T/wms.db" WMS_TODAY=2026-11-23
-fails=0 passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-expect_status() { # want cmd...
-    local want=$1; shift
-    "$@" >"$T/out" 2>"$T/err"; local got=$?
-    if [ "$got" = "$want" ]; then ok; else bad "'$*' exited $got, want $want: $(cat "$T/err")"; fi
-}
-json_eq() { # file python-expr expected
-    local got
-    got=$($PY -c "import json; d=json.load(open('$1')); r=($2); print(r if isinstance(r, str) else repr(r))" 2>&1)
-    if [ "$got" = "$3" ]; then ok; else bad "json $2 = '$got', want '$3'"; fi
-}
+. "$(dirname "$0")/harness.inc"
 
 expect_status 0 "$WMSCTL" init
 cat >"$T/layout.csv" <<'CSV'

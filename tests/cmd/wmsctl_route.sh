@@ -9,19 +9,7 @@ PY=/usr/bin/python3
 T=$(mktemp -d "${WMS_TMP:-/tmp}/ctl-route-XXXXXX" 2>/dev/null || mktemp -d)
 trap 'rm -rf "$T"' EXIT
 export WMS_DB="$T/wms.db"
-fails=0 passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-expect_status() {
-    local want=$1; shift
-    "$@" >"$T/out" 2>"$T/err"; local got=$?
-    if [ "$got" = "$want" ]; then ok; else bad "'$*' exited $got, want $want: $(cat "$T/err")"; fi
-}
-json_eq() { # file python-expr expected
-    local got
-    got=$($PY -c "import json; d=json.load(open('$1')); r=($2); print(r if isinstance(r, str) else repr(r))" 2>&1)
-    if [ "$got" = "$3" ]; then ok; else bad "json $2 = '$got', want '$3'"; fi
-}
+. "$(dirname "$0")/harness.inc"
 
 # Three aisles 10 m apart, 30 m long, depot at the front of A1 (x 0):
 #   B1 (A1, y 5)   B4 (A2, y 5)   B2 (A2, y 25)   B3 (A3, y 10)
