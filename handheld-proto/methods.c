@@ -365,7 +365,9 @@ int m_events_subscribe(wms_call *c)
     for (uint32_t i = 0; arr != NULL && i < arr->via.array.size; i++) {
         const msgpack_object *t = &arr->via.array.ptr[i];
         char name[32] = "";
-        if (t->type == MSGPACK_OBJECT_STR && t->via.str.size < sizeof(name))
+        /* Copied only when it cannot be cut short: a NUL inside is refused. */
+        if (t->type == MSGPACK_OBJECT_STR && t->via.str.size < sizeof(name) &&
+            memchr(t->via.str.ptr, '\0', t->via.str.size) == NULL)
             memcpy(name, t->via.str.ptr, t->via.str.size);
         unsigned bit = t->type == MSGPACK_OBJECT_STR ? wms_topic_bit(name) : 0;
         if (bit == 0)

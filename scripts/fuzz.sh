@@ -15,7 +15,7 @@
 # writes what it finds into corpus/ there (kept between runs) and reads a
 # fresh copy of tests/fuzz/corpus/<target> and tests/fuzz/regressions/<target>
 # from seed/, so the repository is never changed by a run.  A long run then
-# merges (libFuzzer -merge=1) the inputs that add coverage into
+# merges (libFuzzer -merge=1) the inputs that reach new edges into
 # tests/fuzz/corpus/<target>, smallest first, while the corpus stays under
 # FUZZ_CORPUS_MAX_FILES files (200) and FUZZ_CORPUS_MAX_BYTES bytes (1 MB).
 #
@@ -119,7 +119,8 @@ fi
 LIB_CFLAGS="-g -O1 -fsanitize=fuzzer-no-link $SAN_FLAGS"
 COMPILE_RULE="<CMAKE_C_COMPILER> <DEFINES> <INCLUDES> <FLAGS> -Wno-error -o <OBJECT> -c <SOURCE>"
 config_id="v1|$LIB_CFLAGS|$COMPILE_RULE"
-if [ ! -f "$BUILD/CMakeCache.txt" ] || [ "$(cat "$BUILD/.fuzz-config" 2>/dev/null)" != "$config_id" ]; then
+old_id=$(cat "$BUILD/.fuzz-config" 2>/dev/null || true)
+if [ ! -f "$BUILD/CMakeCache.txt" ] || [ "$old_id" != "$config_id" ]; then
     echo "fuzz: configuring $BUILD (clang, libFuzzer + ASan + UBSan)"
     rm -f "$BUILD/CMakeCache.txt"
     CC=clang cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Debug \
@@ -172,7 +173,8 @@ copy_inputs() {
 # Runs one target; returns 1 on a finding.
 run_target() {
     local t=$1 work="$BUILD/work/$1"
-    local bin="$BUILD/fuzz_$t" repo="$ROOT/tests/fuzz/corpus/$t" reg="$ROOT/tests/fuzz/regressions/$t"
+    local bin="$BUILD/fuzz_$t" repo="$ROOT/tests/fuzz/corpus/$t"
+    local reg="$ROOT/tests/fuzz/regressions/$t"
     mkdir -p "$work/corpus" "$work/artifacts"
     rm -rf "$work/seed"
     mkdir -p "$work/seed"
@@ -196,7 +198,8 @@ run_target() {
         if [ -n "$art" ]; then
             echo "fuzz: reproducer: $work/artifacts/$art" >&2
             echo "fuzz: replay it:  $bin $work/artifacts/$art" >&2
-            echo "fuzz: once fixed, copy it to tests/fuzz/regressions/$t/ (replayed by make test)" >&2
+            echo "fuzz: once fixed, copy it to tests/fuzz/regressions/$t/" \
+                "(replayed by make test)" >&2
         else
             echo "fuzz: fuzz_$t failed without leaving a reproducer: see $work/log" >&2
         fi
@@ -205,7 +208,9 @@ run_target() {
     local execs cov
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log" | tail -1)
     cov=$(grep -o 'cov: [0-9]*' "$work/log" | tail -1 || true)
-    echo "ok (${execs:-?} runs, ${cov:-cov: ?}, $(find "$work/corpus" -type f | wc -l) in work corpus)"
+    local n
+    n=$(find "$work/corpus" -type f | wc -l)
+    echo "ok (${execs:-?} runs, ${cov:-cov: ?}, $n in work corpus)"
 }
 
 # Adds the work corpus' new coverage to the repo corpus, within the caps.
@@ -216,8 +221,11 @@ merge_target() {
     rm -rf "$tmp"
     mkdir -p "$tmp"
     copy_inputs "$repo" "$tmp" ""
-    if ! "$bin" -merge=1 -max_len="$(max_len "$t")" -rss_limit_mb=2048 -timeout=10 \
-        -artifact_prefix="$work/artifacts/" "$tmp" "$work/corpus" >"$work/merge.log" 2>&1; then
+    # -use_counters=0: keep inputs for new edges, not for new hit counts of
+    # known edges (that would take several times as many files).
+    if ! "$bin" -merge=1 -use_counters=0 -max_len="$(max_len "$t")" -rss_limit_mb=2048 \
+        -timeout=10 -artifact_prefix="$work/artifacts/" "$tmp" "$work/corpus" \
+        >"$work/merge.log" 2>&1; then
         echo "fuzz: $t: merge failed (see $work/merge.log); corpus left as it was" >&2
         return 0
     fi

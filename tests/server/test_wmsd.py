@@ -267,6 +267,8 @@ class ServerTest(unittest.TestCase):
         sub = feed.call("events.subscribe", {"topics": ["order.status", "order.hold"]})
         self.assertEqual(sorted(sub["topics"]), ["order.hold", "order.status"])
         self.assertEqual(feed.error_of("events.subscribe", {"topics": ["nope"]}), "BAD_ARGS")
+        self.assertEqual(feed.error_of("events.subscribe", {"topics": ["order.status\x00junk"]}),
+                         "BAD_ARGS")
         ship = {"ship_name": "Ann", "ship_street": "1 Road", "ship_city": "Town",
                 "ship_postcode": "12345", "ship_country": "DE"}
         r = sup.call("order.create", dict(ship, txn="o-1", order="SO-1", customer="GREEN",
