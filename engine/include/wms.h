@@ -62,7 +62,20 @@ extern "C" {
     XX(TXN_CONFLICT, "this txn id was already used for another call")                              \
     XX(CLOSED, "already closed")                                                                   \
     XX(NEEDS_APPROVAL, "a supervisor must approve this")                                           \
-    XX(SHUTTING_DOWN, "the server is shutting down: retry shortly")
+    XX(SHUTTING_DOWN, "the server is shutting down: retry shortly")                               \
+    XX(WRONG_LOT, "this lot may not be picked for this order: pick the lot shown")               \
+    XX(QTY_ABOVE_TASK, "more than the task asks for: pick only the quantity shown")              \
+    XX(SHELF_LIFE, "this lot expires too soon for this order")                                     \
+    XX(WRONG_TOTE, "wrong tote: put it into the tote shown")                                       \
+    XX(TASK_CLOSED, "this task is already done or cancelled")                                      \
+    XX(TASK_NOT_YOURS, "this task belongs to another picker")                                      \
+    XX(TASK_WAITING, "wait: this bin is being replenished first")                                  \
+    XX(NOT_IN_TOTE, "this item is not in the tote (or all of it is packed already)")               \
+    XX(RETURN_EXCEEDS_SHIPPED, "more than was shipped on this order comes back")                   \
+    XX(NOT_ON_ORDER, "this item was not on the order")                                             \
+    XX(ITEM_TOO_LARGE, "this item fits in no box type")                                            \
+    XX(WRONG_SLOT, "wrong slot: put it into the slot shown")                                       \
+    XX(NOT_NEEDED, "no open order at this wall needs this item")
 
 typedef enum {
     WMS_OK = 0,

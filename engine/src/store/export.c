@@ -15,8 +15,9 @@ static const struct {
     {"barcodes", "SELECT b.code AS code, i.sku AS sku, b.level AS level FROM barcodes b "
                  "JOIN items i ON i.id = b.item_id ORDER BY b.code, i.sku"},
     {"layout", "SELECT kind, id, x_m, y_m, length_m FROM layout ORDER BY kind, id"},
+    /* system bins (OUTBOUND: not on the layout, aisle '') are the engine's own */
     {"bins", "SELECT code, zone, type, aisle, y_m, level, capacity, blocked FROM bins "
-             "ORDER BY code"},
+             "WHERE aisle <> '' ORDER BY code"},
     {"stock", "SELECT b.code AS bin, i.sku AS sku, s.lot AS lot, s.expiry AS expiry, "
               "s.qty AS qty, s.status AS status FROM stock s JOIN bins b ON b.id = s.bin_id "
               "JOIN items i ON i.id = s.item_id ORDER BY b.code, i.sku, s.lot"},

@@ -284,6 +284,118 @@ static const char *const migrations[] = {
 "  PRIMARY KEY (bin_id, item_id)"
 ") WITHOUT ROWID;",
 
+/* 4: pick execution, totes, packing into cartons with SSCCs, shipping;
+ * returns; box types for cartonization.
+ *
+ * Picked units move (journal kind 'pick') from the bin to OUTBOUND, the
+ * outbound area (a staging bin created here): they stay in the building,
+ * and in stock, until shipped (kind 'ship', leaving the warehouse).  Which
+ * tote or carton holds them is in picks / carton_lines. */
+"INSERT OR IGNORE INTO bins (code, zone, type, aisle, y_m) VALUES ('OUTBOUND', 'OUT', 'staging', '', 0);"
+/* A physical tote (its label, reusable once packed) assigned to one order
+ * of a wave; slot is the tasks.tote it stands for (T<wave>-<tour>-<k>). */
+"CREATE TABLE totes ("
+"  id INTEGER PRIMARY KEY,"
+"  code TEXT NOT NULL CHECK (length(code) BETWEEN 1 AND 64),"
+"  slot TEXT NOT NULL DEFAULT '',"
+"  order_id INTEGER NOT NULL REFERENCES orders(id),"
+"  wave_id INTEGER REFERENCES waves(id),"
+"  status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','closed','packed')),"
+"  user TEXT NOT NULL DEFAULT '', device TEXT NOT NULL DEFAULT '',"
+"  opened TEXT NOT NULL, closed TEXT"
+");"
+"CREATE UNIQUE INDEX totes_active ON totes(code) WHERE status != 'packed';"
+"CREATE INDEX totes_order ON totes(order_id, slot);"
+/* Units picked: by which task, from where, into which tote. */
+"CREATE TABLE picks ("
+"  id INTEGER PRIMARY KEY,"
+"  task_id INTEGER NOT NULL REFERENCES tasks(id),"
+"  order_id INTEGER NOT NULL REFERENCES orders(id),"
+"  line INTEGER NOT NULL,"
+"  tote_id INTEGER REFERENCES totes(id),"
+"  bin_id INTEGER NOT NULL REFERENCES bins(id),"
+"  item_id INTEGER NOT NULL REFERENCES items(id),"
+"  lot TEXT NOT NULL, expiry TEXT NOT NULL,"
+"  qty INTEGER NOT NULL CHECK (qty > 0),"
+"  packed INTEGER NOT NULL DEFAULT 0 CHECK (packed >= 0 AND packed <= qty),"
+"  returned INTEGER NOT NULL DEFAULT 0 CHECK (returned >= 0),"
+"  ts TEXT NOT NULL, user TEXT NOT NULL, device TEXT NOT NULL"
+");"
+"CREATE INDEX picks_tote ON picks(tote_id, item_id);"
+"CREATE INDEX picks_order ON picks(order_id, line);"
+"CREATE INDEX picks_ts ON picks(ts);"
+/* Short picks: what the picker found, and the count task it raised. */
+"CREATE TABLE shorts ("
+"  id INTEGER PRIMARY KEY,"
+"  task_id INTEGER NOT NULL REFERENCES tasks(id),"
+"  order_id INTEGER NOT NULL REFERENCES orders(id),"
+"  line INTEGER NOT NULL,"
+"  bin_id INTEGER NOT NULL REFERENCES bins(id),"
+"  item_id INTEGER NOT NULL REFERENCES items(id),"
+"  lot TEXT NOT NULL,"
+"  expected INTEGER NOT NULL CHECK (expected > 0),"
+"  found INTEGER NOT NULL CHECK (found >= 0 AND found < expected),"
+"  reallocated INTEGER NOT NULL DEFAULT 0,"
+"  short_qty INTEGER NOT NULL DEFAULT 0,"
+"  reason TEXT NOT NULL DEFAULT '',"
+"  count_id INTEGER REFERENCES counts(id),"
+"  ts TEXT NOT NULL, user TEXT NOT NULL, device TEXT NOT NULL"
+");"
+/* Cartons packed for an order; sscc (18 digits) is given when closed. */
+"CREATE TABLE cartons ("
+"  id INTEGER PRIMARY KEY,"
+"  order_id INTEGER NOT NULL REFERENCES orders(id),"
+"  tote_id INTEGER REFERENCES totes(id),"
+"  sscc TEXT UNIQUE CHECK (sscc IS NULL OR length(sscc) = 18),"
+"  status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','closed','shipped')),"
+"  box TEXT NOT NULL DEFAULT '',"
+"  box_proposed TEXT NOT NULL DEFAULT '',"
+"  weight_g INTEGER,"
+"  user TEXT NOT NULL DEFAULT '', device TEXT NOT NULL DEFAULT '',"
+"  opened TEXT NOT NULL, closed TEXT, shipped TEXT"
+");"
+"CREATE INDEX cartons_order ON cartons(order_id, status);"
+"CREATE TABLE carton_lines ("
+"  carton_id INTEGER NOT NULL REFERENCES cartons(id),"
+"  pick_id INTEGER NOT NULL REFERENCES picks(id),"
+"  qty INTEGER NOT NULL CHECK (qty > 0),"
+"  PRIMARY KEY (carton_id, pick_id)"
+") WITHOUT ROWID;"
+/* Box types for cartonization: inner size in mm, max content weight and
+ * tare in g. */
+"CREATE TABLE boxes ("
+"  id INTEGER PRIMARY KEY,"
+"  code TEXT NOT NULL UNIQUE CHECK (length(code) BETWEEN 1 AND 64),"
+"  length_mm INTEGER NOT NULL CHECK (length_mm > 0),"
+"  width_mm INTEGER NOT NULL CHECK (width_mm > 0),"
+"  height_mm INTEGER NOT NULL CHECK (height_mm > 0),"
+"  max_weight_g INTEGER NOT NULL CHECK (max_weight_g > 0),"
+"  tare_g INTEGER NOT NULL DEFAULT 0 CHECK (tare_g >= 0)"
+");"
+/* Returns: against a shipped order (order_id set) or unknown (NULL until a
+ * supervisor matches it). */
+"CREATE TABLE returns ("
+"  id INTEGER PRIMARY KEY,"
+"  order_id INTEGER REFERENCES orders(id),"
+"  kind TEXT NOT NULL CHECK (kind IN ('order','unknown')),"
+"  status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','closed','written_off')),"
+"  opened_by TEXT NOT NULL DEFAULT '',"
+"  reference TEXT NOT NULL DEFAULT '',"
+"  user TEXT NOT NULL DEFAULT '', device TEXT NOT NULL DEFAULT '',"
+"  opened TEXT NOT NULL, closed TEXT"
+");"
+"CREATE TABLE return_lines ("
+"  id INTEGER PRIMARY KEY,"
+"  return_id INTEGER NOT NULL REFERENCES returns(id),"
+"  item_id INTEGER NOT NULL REFERENCES items(id),"
+"  lot TEXT NOT NULL DEFAULT '', expiry TEXT NOT NULL DEFAULT '', serial TEXT NOT NULL DEFAULT '',"
+"  qty INTEGER NOT NULL CHECK (qty > 0),"
+"  grade TEXT CHECK (grade IS NULL OR grade IN ('resaleable','damaged','scrap')),"
+"  reason TEXT NOT NULL DEFAULT '',"
+"  bin_id INTEGER REFERENCES bins(id)"
+");"
+"CREATE INDEX return_lines_return ON return_lines(return_id);",
+
 };
 /* clang-format on */
 

@@ -143,7 +143,7 @@ static int zone_index(const wms_wave_snapshot *s, const char *zone)
 
 static int zones_load(wms_db *db, wms_wave_snapshot *s, wms_error *err)
 {
-    static const char sql[] = "SELECT DISTINCT zone FROM bins ORDER BY zone";
+    static const char sql[] = "SELECT DISTINCT zone FROM bins WHERE aisle <> '' ORDER BY zone";
     sqlite3_stmt *st = db__stmt(db, sql, err);
     if (st == NULL)
         return err ? err->code : WMS_ESTORAGE;
