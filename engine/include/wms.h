@@ -62,9 +62,9 @@ extern "C" {
     XX(TXN_CONFLICT, "this txn id was already used for another call")                              \
     XX(CLOSED, "already closed")                                                                   \
     XX(NEEDS_APPROVAL, "a supervisor must approve this")                                           \
-    XX(SHUTTING_DOWN, "the server is shutting down: retry shortly")                               \
-    XX(WRONG_LOT, "this lot may not be picked for this order: pick the lot shown")               \
-    XX(QTY_ABOVE_TASK, "more than the task asks for: pick only the quantity shown")              \
+    XX(SHUTTING_DOWN, "the server is shutting down: retry shortly")                                \
+    XX(WRONG_LOT, "this lot may not be picked for this order: pick the lot shown")                 \
+    XX(QTY_ABOVE_TASK, "more than the task asks for: pick only the quantity shown")                \
     XX(SHELF_LIFE, "this lot expires too soon for this order")                                     \
     XX(WRONG_TOTE, "wrong tote: put it into the tote shown")                                       \
     XX(TASK_CLOSED, "this task is already done or cancelled")                                      \
