@@ -49,7 +49,7 @@ demo: build
 
 bench: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	@cmake --build $(BUILD) -j$(JOBS) --target bench_wmsd bench_sqlite bench_route bench_plan wmsd wmsctl
+	@cmake --build $(BUILD) -j$(JOBS) --target bench_wmsd bench_sqlite bench_route bench_plan bench_echo bench_restart bench_carton wmsd wmsctl
 	@sh bench/run.sh $(BUILD)
 
 format:

@@ -2,6 +2,7 @@
  * bench_plan.c - wave planning time and batching travel against FCFS.
  *
  *   bench_plan [--dir DIR] [--orders N] [--lines-per-order K] [--bins N] [--items N]
+ *              [--summary FILE]
  *
  * 1. A generated warehouse (wms_demo_generate: layout, items, packs,
  *    barcodes, bins, stock; default 6000 bins = 67 aisles with a middle
@@ -17,6 +18,9 @@
  *    and 12 totes a cart: total tour length and the share saved; on the
  *    big warehouse and on a single-block Henn-style one (903 bins, 10
  *    aisles; 2000 orders of K lines).
+ * --summary FILE appends "plan orders=... total_s=... walk_m=..." and one
+ * "plan_batch warehouse=big|henn totes=T fcfs_s=... savings_s=... fcfs_m=...
+ * savings_m=..." line per row of the batching table, for bench/run.sh.
  */
 #include "domain/demogen.h"
 #include "store/wave.h"
@@ -150,8 +154,11 @@ static void add_orders(const char *dir, const char *name, int n, int k)
     sqlite3_close(s);
 }
 
+static FILE *summary; /* --summary, or NULL */
+
 /* One row of the batching table: FCFS and savings over the snapshot. */
-static void batching_row(const char *label, const wms_wave_snapshot *snap, int totes)
+static void batching_row(const char *label, const char *tag, const wms_wave_snapshot *snap,
+                         int totes)
 {
     int n = snap->n_orders;
     wms_batch_order *bo = malloc(sizeof(*bo) * (size_t)(n + 1));
@@ -175,12 +182,17 @@ static void batching_row(const char *label, const wms_wave_snapshot *snap, int t
     printf("%-34s %7d %6d %7d %12.0f %12.0f %8.1f%% %9.2f %9.2f\n", label, n, totes, rs.n_tours,
            rf.total_dist, rs.total_dist, 100.0 * (rf.total_dist - rs.total_dist) / rf.total_dist,
            t1 - t0, t2 - t1);
+    if (summary)
+        fprintf(summary,
+                "plan_batch warehouse=%s orders=%d totes=%d fcfs_s=%.3f savings_s=%.3f "
+                "fcfs_m=%.0f savings_m=%.0f\n",
+                tag, n, totes, t1 - t0, t2 - t1, rf.total_dist, rs.total_dist);
     wms_batch_result_free(&rf);
     wms_batch_result_free(&rs);
     free(bo);
 }
 
-static void batching_table(const char *label, wms_db *db)
+static void batching_table(const char *label, const char *tag, wms_db *db)
 {
     wms_wave_opts o;
     wms_wave_opts_init(&o);
@@ -190,7 +202,7 @@ static void batching_table(const char *label, wms_db *db)
         die("snapshot", &err);
     static const int totes[] = {4, 8, 12};
     for (int i = 0; i < 3; i++)
-        batching_row(label, &snap, totes[i]);
+        batching_row(label, tag, &snap, totes[i]);
     wms_wave_snapshot_free(&snap);
 }
 
@@ -209,9 +221,14 @@ int main(int argc, char **argv)
             bins = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--items"))
             items = atoi(argv[i + 1]);
-        else {
+        else if (!strcmp(argv[i], "--summary")) {
+            if ((summary = fopen(argv[i + 1], "a")) == NULL) {
+                fprintf(stderr, "bench_plan: cannot open %s\n", argv[i + 1]);
+                return 1;
+            }
+        } else {
             fprintf(stderr, "usage: bench_plan [--dir DIR] [--orders N] [--lines-per-order K] "
-                            "[--bins N] [--items N]\n");
+                            "[--bins N] [--items N] [--summary FILE]\n");
             return 2;
         }
     }
@@ -249,18 +266,24 @@ int main(int argc, char **argv)
            (long long)plan.s.tours, plan.s.walk_m, plan.s.fcfs_walk_m,
            100.0 * (plan.s.fcfs_walk_m - plan.s.walk_m) / plan.s.fcfs_walk_m,
            (long long)plan.s.pickers);
+    if (summary)
+        fprintf(summary,
+                "plan orders=%lld lines=%lld aisles=%d totes=8 snapshot_s=%.3f compute_s=%.3f "
+                "total_s=%.3f tours=%lld walk_m=%.0f fcfs_walk_m=%.0f\n",
+                (long long)plan.s.orders, (long long)plan.s.lines, snap.lay.l.n_aisles, t1 - t0,
+                t2 - t1, t2 - t0, (long long)plan.s.tours, plan.s.walk_m, plan.s.fcfs_walk_m);
     wms_wave_plan_free(&plan);
     wms_wave_snapshot_free(&snap);
 
     printf("\nBatching travel: first-come-first-served vs savings (same orders, same cart)\n");
     printf("%-34s %7s %6s %7s %12s %12s %9s %9s %9s\n", "warehouse", "orders", "totes", "tours",
            "FCFS m", "savings m", "saved", "FCFS s", "saving s");
-    batching_table("generated, multi-block", db);
+    batching_table("generated, multi-block", "big", db);
     wms_db_close(db);
 
     wms_db *henn = make_warehouse(dir, "bench-plan-henn", 903, 600);
     add_orders(dir, "bench-plan-henn", 2000, per);
-    batching_table("Henn 10 aisles, single block", henn);
+    batching_table("Henn 10 aisles, single block", "henn", henn);
     wms_db_close(henn);
     for (int k = 0; k < 2; k++) {
         static const char *const names[] = {"bench-plan-big", "bench-plan-henn"};
@@ -271,5 +294,7 @@ int main(int argc, char **argv)
             unlink(p);
         }
     }
+    if (summary)
+        fclose(summary);
     return 0;
 }

@@ -7,12 +7,14 @@
  * aisle (x 0).  The 2-block variant adds a middle cross aisle (no width, as
  * in the distance model) at y = 23.5 m, between cells 22 and 23.
  *
- * For 5, 10, 20, 30 and 60 picks, 1000 pick lists each (uniform over the
+ * For 5, 9, 10, 20, 30 and 60 picks, 1000 pick lists each (uniform over the
  * 900 storage cells, fixed seed), prints the average tour length of the
  * optimal route (Ratliff-Rosenthal; on the 2-block layout the 2-opt/Or-opt
  * heuristic), S-shape and largest gap, their excess over the optimal
- * (ratio of the averages), the gap to brute force for 5 picks, and the
- * time per route.
+ * (ratio of the averages), the gap to brute force for 5 and 9 picks, and
+ * the time per route.  --summary FILE appends one line per size
+ * ("route layout=1block picks=N wms_m=... sshape_m=... brute_m=...") for
+ * bench/run.sh.
  *
  * Build: gcc -O2 -I engine/include -I engine/src bench/bench_route.c \
  *            engine/src/domain/route.c engine/src/core/error.c -lm
@@ -89,9 +91,12 @@ static void run(route_fn fn, const wms_layout *l, int n, result *r)
     }
 }
 
-static void bench_layout(const char *title, const wms_layout *l)
+/* One table for layout l; with summary, one line per size: tag, the
+ * averages of wms_route_optimal (what waves use), S-shape, largest gap and
+ * brute force (the optimum; "-" where not run). */
+static void bench_layout(const char *title, const char *tag, const wms_layout *l, FILE *summary)
 {
-    static const int sizes[] = {5, 10, 20, 30, 60};
+    static const int sizes[] = {5, 9, 10, 20, 30, 60};
     static result opt, ss, lg, bf;
     printf("\n%s\n", title);
     printf("%5s | %10s | %10s %7s | %10s %7s | %18s | %9s %9s %9s\n", "picks", "optimal m",
@@ -133,11 +138,31 @@ static void bench_layout(const char *title, const wms_layout *l)
         printf("%5d | %10.1f | %10.1f %+6.1f%% | %10s %7s | %18s | %9.1f %9.1f %9s\n", n,
                opt.sum / N_LISTS, ss.sum / N_LISTS, 100.0 * (ss.sum / opt.sum - 1.0), lgs, lgx, gap,
                opt.us / N_LISTS, ss.us / N_LISTS, lgt);
+        if (summary) {
+            char bfs[32] = "-";
+            if (n <= WMS_ROUTE_BRUTE_MAX)
+                snprintf(bfs, sizeof(bfs), "%.3f", bf.sum / N_LISTS);
+            fprintf(
+                summary,
+                "route layout=%s picks=%d lists=%d wms_m=%.3f sshape_m=%.3f lgap_m=%s brute_m=%s\n",
+                tag, n, N_LISTS, opt.sum / N_LISTS, ss.sum / N_LISTS, lg.failed == 0 ? lgs : "-",
+                bfs);
+        }
     }
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    FILE *summary = NULL;
+    if (argc == 3 && !strcmp(argv[1], "--summary")) {
+        if ((summary = fopen(argv[2], "a")) == NULL) {
+            fprintf(stderr, "bench_route: cannot open %s\n", argv[2]);
+            return 1;
+        }
+    } else if (argc != 1) {
+        fprintf(stderr, "usage: bench_route [--summary FILE]\n");
+        return 2;
+    }
     double x[N_AISLES];
     for (int i = 0; i < N_AISLES; i++)
         x[i] = 5.0 * i;
@@ -151,9 +176,11 @@ int main(void)
            "to exhaustive search (average, max).  Times in microseconds per route.\n");
     bench_layout("Henn layout, single block (10 aisles x 45 cells, 5 m pitch, L 48 m, depot "
                  "front-left); optimal = Ratliff-Rosenthal",
-                 &one);
+                 "1block", &one, summary);
     bench_layout("Henn layout, 2 blocks (middle cross aisle at y 23.5 m); 'optimal' = "
                  "2-opt/Or-opt heuristic, s-shape = simple single-block order",
-                 &two);
+                 "2block", &two, summary);
+    if (summary)
+        fclose(summary);
     return 0;
 }

@@ -1,29 +1,47 @@
 /*
  * bench_wmsd.c - load generator for wmsd: many TCP connections, one thread.
  *
- *   bench_wmsd --port P [--host 127.0.0.1] [--conns N[,N2,...]] [--seconds S]
+ *   bench_wmsd --port P [--host 127.0.0.1] [--conns N[,N2,...]|none] [--seconds S]
  *              [--warmup W] [--pipeline K] [--user rob] [--pin 1234]
  *              [--code 4006381333931] [--bin P2] [--device-prefix BENCH]
- *              [--setup-timeout S] [--summary FILE]
+ *              [--setup-timeout S] [--summary FILE] [--label wmsd]
+ *              [--scanners N[,N2,...]] [--interval T] [--open-seconds S]
+ *              [--open-warmup W] [--idle N] [--rss-pid PID] [--settle S]
  *
- * Opens max(N...) connections (non-blocking sockets, one epoll loop, so
- * thousands are fine; RLIMIT_NOFILE is raised to its hard limit).  Each
- * says hello as device "<prefix>-<i>" and logs in; logins run at most
- * --setup-parallel at a time (PIN checks are deliberately slow).  Then, for
- * each N of the list in turn (ascending), connections 1..N run a closed
- * loop: each keeps K receive.scan requests outstanding (one unit of --code
- * into --bin, txn "<device>-<n>" unique per device), sending the next as
- * soon as a response arrives.  After W seconds of warm-up, S seconds are
+ * Opens max(N..., --idle) connections (non-blocking sockets, one epoll
+ * loop, so thousands are fine; RLIMIT_NOFILE is raised to its hard limit).
+ * Each says hello as device "<prefix>-<i>" and logs in; logins run at most
+ * --setup-parallel at a time (PIN checks are deliberately slow).
+ *
+ * Closed loop (--conns): for each N in turn (ascending), connections 1..N
+ * each keep K receive.scan requests outstanding (one unit of --code into
+ * --bin, txn "<device>-<n>" unique per device), sending the next as soon
+ * as a response arrives.  After W seconds of warm-up, S seconds are
  * measured: every response in that window counts, its latency taken from
  * the moment its request was handed to the kernel to the moment its
- * response was parsed.  Then the step drains (no new requests) before the
- * next one.  A response is only "ok" with error nil; wmsd sends it only
- * after the booking is committed with fsync, so ok/s is durable bookings/s.
+ * response was parsed.  Then the step drains (no new requests).
+ *
+ * Open loop (--scanners): for each N in turn, connections 1..N behave like
+ * scanners in use: each scans at random moments, on average one scan every
+ * --interval seconds (exponential gaps, so the whole load is a Poisson
+ * stream of N / T scans per second), whatever the server's speed.  A scan
+ * that falls due while the scanner's previous one is unanswered waits for
+ * it (a person waits for the beep) and is counted as "queued".
+ *
+ * --rss-pid: the server's VmRSS (/proc/PID/status) before the first
+ * connection and after all of them are logged in and idle for --settle
+ * seconds, and the difference per connection.
+ *
+ * A response is only "ok" with error nil; wmsd sends it only after the
+ * booking is committed with fsync, so ok/s is durable bookings/s.  The
+ * load generator knows nothing of wmsd beyond the protocol: bench_echo
+ * (the floor) is driven the same way.
  *
  * Output: one table row per step; with --summary, machine-readable lines
- * ("wmsd conns=... rps=... p50_ms=..." and "wmsd_total ok=... unanswered=")
- * are appended to FILE for bench/run.sh.  Exit 0 when every response was
- * ok and no connection was lost, 1 otherwise, 2 on bad usage.
+ * ("<label> conns=... rps=... p50_ms=...", "<label>_open scanners=...",
+ * "<label>_rss ...", "<label>_total ok=... unanswered=") are appended to
+ * FILE for bench/run.sh.  Exit 0 when every response was ok and no
+ * connection was lost, 1 otherwise, 2 on bad usage.
  *
  * A device that wmsd already knows (hello returns a non-empty resume) starts
  * its txn counter at the wall clock in microseconds, so a rerun against the
@@ -58,9 +76,12 @@
 #define MAX_ERR_KINDS 32
 #define PREFIX_MAX 32
 #define EVENTS 512
+#define LABEL_MAX 16
+#define LATE_NS 5000000u /* a scan sent this much after it fell due is late */
 
 enum { C_NEW, C_CONNECTING, C_HELLO, C_LOGIN, C_READY, C_DEAD };
 enum { PH_SETUP, PH_WARMUP, PH_MEASURE, PH_DRAIN };
+enum { MODE_CLOSED, MODE_OPEN };
 
 typedef struct slot {
     uint32_t msgid; /* 0 = free */
@@ -76,6 +97,9 @@ typedef struct conn {
     uint32_t next_msgid;
     uint64_t next_txn;
     int nout; /* receive.scan requests outstanding */
+    /* open loop */
+    uint64_t due_ns; /* the next scan falls due then */
+    int backlog;     /* scans due but not sent: the previous one is unanswered */
     slot *slots;
     msgpack_sbuffer wbuf; /* bytes not yet sent, from woff */
     size_t woff;
@@ -90,11 +114,16 @@ typedef struct errkind {
 } errkind;
 
 typedef struct opts {
-    const char *host, *port, *user, *pin, *code, *bin, *prefix, *summary;
-    int steps[MAX_STEPS];
+    const char *host, *port, *user, *pin, *code, *bin, *prefix, *summary, *label;
+    int steps[MAX_STEPS]; /* closed loop */
     int nsteps;
+    int open[MAX_STEPS]; /* open loop: scanners */
+    int nopen;
+    int idle; /* at least this many connections */
     double seconds, warmup, setup_timeout, drain_timeout;
+    double interval, open_seconds, open_warmup, settle;
     int pipeline, setup_parallel;
+    long rss_pid;
 } opts;
 
 static opts o = {
@@ -105,6 +134,7 @@ static opts o = {
     .code = "4006381333931",
     .bin = "P2",
     .prefix = "BENCH",
+    .label = "wmsd",
     .steps = {16},
     .nsteps = 1,
     .seconds = 5,
@@ -113,6 +143,10 @@ static opts o = {
     .drain_timeout = 30,
     .pipeline = 1,
     .setup_parallel = 64,
+    .interval = 6,
+    .open_seconds = 30,
+    .open_warmup = 5,
+    .settle = 2,
 };
 
 /* Everything the loop shares. */
@@ -122,6 +156,7 @@ static struct {
     int n; /* connections */
     struct addrinfo *addr;
     int phase;
+    int mode;
     int ready, dead, setting_up;
     long outstanding;
     /* the current step's window */
@@ -130,6 +165,12 @@ static struct {
     long ok, errors, lost;
     errkind ek[MAX_ERR_KINDS + 1]; /* the last one is "OTHER" */
     int nek;
+    long queued, late; /* open loop: scans that waited for the previous one / the timer */
+    uint64_t max_lag_ns;
+    /* open loop: connections by due time (a binary min-heap of indexes) */
+    int *heap;
+    int nheap;
+    uint64_t rng;
     /* the whole run */
     long total_ok, total_errors, total_sent, total_lost, unanswered;
 } g;
@@ -338,22 +379,124 @@ static void queue_scan(conn *c)
     g.total_sent++;
 }
 
-/* Keeps K requests outstanding on an active connection while the step
- * runs; stamps the new ones with the time they are handed to the kernel. */
-static void top_up(conn *c)
+/* Stamps c's newly queued requests with the time they are handed to the
+ * kernel, then sends them. */
+static void stamp_and_flush(conn *c)
 {
-    if (c->state != C_READY || !c->active || (g.phase != PH_WARMUP && g.phase != PH_MEASURE))
-        return;
-    int before = c->nout;
-    while (c->nout < o.pipeline)
-        queue_scan(c);
-    if (c->nout == before)
-        return;
     uint64_t t = now_ns();
     for (int i = 0; i < o.pipeline; i++)
         if (c->slots[i].msgid != 0 && c->slots[i].t_ns == 0)
             c->slots[i].t_ns = t;
     conn_flush(c);
+}
+
+/* Closed loop: keeps K requests outstanding on an active connection while
+ * the step runs.  Open loop: sends the scans that are due and waiting,
+ * while a slot is free. */
+static void top_up(conn *c)
+{
+    if (c->state != C_READY || !c->active || (g.phase != PH_WARMUP && g.phase != PH_MEASURE))
+        return;
+    int before = c->nout;
+    if (g.mode == MODE_OPEN) {
+        while (c->backlog > 0 && c->nout < o.pipeline) {
+            queue_scan(c);
+            c->backlog--;
+        }
+    } else {
+        while (c->nout < o.pipeline)
+            queue_scan(c);
+    }
+    if (c->nout != before)
+        stamp_and_flush(c);
+}
+
+/* ---- open loop: due times ------------------------------------------------ */
+
+static uint64_t rng_next(void)
+{
+    uint64_t z = (g.rng += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+/* An exponential gap with mean --interval, in ns (capped at 20 means). */
+static uint64_t exp_gap_ns(void)
+{
+    double u = ((double)(rng_next() >> 11) + 1.0) / 9007199254740992.0; /* (0, 1] */
+    double gap = -log(u) * o.interval;
+    if (gap > 20 * o.interval)
+        gap = 20 * o.interval;
+    return (uint64_t)(gap * 1e9);
+}
+
+static int heap_less(int a, int b)
+{
+    return g.c[g.heap[a]].due_ns < g.c[g.heap[b]].due_ns;
+}
+
+static void heap_swap(int a, int b)
+{
+    int t = g.heap[a];
+    g.heap[a] = g.heap[b];
+    g.heap[b] = t;
+}
+
+/* Adds connection idx (the heap has room for every connection). */
+static void heap_push(int idx)
+{
+    int i = g.nheap++;
+    g.heap[i] = idx;
+    while (i > 0 && heap_less(i, (i - 1) / 2)) {
+        heap_swap(i, (i - 1) / 2);
+        i = (i - 1) / 2;
+    }
+}
+
+/* Removes the connection that is due first. */
+static void heap_pop(void)
+{
+    g.heap[0] = g.heap[--g.nheap];
+    for (int i = 0;;) {
+        int l = 2 * i + 1, r = l + 1, m = i;
+        if (l < g.nheap && heap_less(l, m))
+            m = l;
+        if (r < g.nheap && heap_less(r, m))
+            m = r;
+        if (m == i)
+            break;
+        heap_swap(i, m);
+        i = m;
+    }
+}
+
+/* Open loop: every scanner whose scan is due scans now (or queues the scan
+ * behind its unanswered one) and draws its next due time. */
+static void fire_due(void)
+{
+    if (g.phase != PH_WARMUP && g.phase != PH_MEASURE)
+        return;
+    uint64_t t = now_ns();
+    while (g.nheap > 0 && g.c[g.heap[0]].due_ns <= t) {
+        conn *c = &g.c[g.heap[0]];
+        heap_pop();
+        if (c->state != C_READY || !c->active)
+            continue; /* lost: it drops out */
+        if (g.phase == PH_MEASURE) {
+            uint64_t lag = t - c->due_ns;
+            if (lag > g.max_lag_ns)
+                g.max_lag_ns = lag;
+            if (lag > LATE_NS)
+                g.late++;
+            if (c->nout >= o.pipeline)
+                g.queued++;
+        }
+        c->backlog++;
+        top_up(c);
+        c->due_ns += exp_gap_ns();
+        heap_push(c->idx);
+    }
 }
 
 static void record_latency(uint64_t ns)
@@ -544,11 +687,20 @@ static void loop_until(uint64_t deadline, int (*done)(void))
         if (t >= deadline || (done && done()))
             return;
         uint64_t left_ms = (deadline - t + 999999) / 1000000;
-        int n = epoll_wait(g.ep, ev, EVENTS, left_ms > 100 ? 100 : (int)left_ms);
+        int timeout = left_ms > 100 ? 100 : (int)left_ms;
+        if (g.mode == MODE_OPEN && g.nheap > 0) {
+            uint64_t due = g.c[g.heap[0]].due_ns;
+            uint64_t due_ms = due <= t ? 0 : (due - t + 999999) / 1000000;
+            if (due_ms < (uint64_t)timeout)
+                timeout = (int)due_ms;
+        }
+        int n = epoll_wait(g.ep, ev, EVENTS, timeout);
         if (n < 0 && errno != EINTR)
             fatal("epoll_wait: %s", strerror(errno));
         for (int i = 0; i < n; i++)
             on_event(&g.c[ev[i].data.u32], ev[i].events);
+        if (g.mode == MODE_OPEN)
+            fire_due();
     }
 }
 
@@ -601,52 +753,161 @@ static const char *grouped(double v, char *buf, size_t n)
     return buf;
 }
 
-/* Runs one step with the first `conns` connections; prints its row. */
-static void run_step(int conns, FILE *summary)
+/* Starts a measured window: clears the counters of the last one. */
+static void window_reset(void)
 {
-    for (int i = 0; i < g.n; i++)
-        g.c[i].active = i < conns;
-    g.phase = PH_WARMUP;
-    for (int i = 0; i < conns; i++)
-        top_up(&g.c[i]);
-    loop_until(now_ns() + (uint64_t)(o.warmup * 1e9), NULL);
-
     g.nlat = 0;
     g.lat_dropped = 0;
     g.ok = g.errors = g.lost = 0;
     g.nek = 0;
     memset(g.ek, 0, sizeof(g.ek));
-    g.phase = PH_MEASURE;
-    uint64_t t0 = now_ns();
-    loop_until(t0 + (uint64_t)(o.seconds * 1e9), NULL);
-    double secs = (double)(now_ns() - t0) / 1e9;
-    g.phase = PH_DRAIN;
-    loop_until(now_ns() + (uint64_t)(o.drain_timeout * 1e9), drained);
-    if (g.outstanding > 0)
-        fprintf(stderr, "bench_wmsd: %ld requests still unanswered after %.0f s\n", g.outstanding,
-                o.drain_timeout);
+    g.queued = g.late = 0;
+    g.max_lag_ns = 0;
+}
 
+typedef struct wstats {
+    double secs, rps, p50, p90, p99, max;
+} wstats;
+
+/* Sorts the window's latencies and fills w. */
+static void window_stats(double secs, wstats *w)
+{
     if (g.nlat > 0)
         qsort(g.lat, g.nlat, sizeof(g.lat[0]), cmp_u64);
-    double rps = (double)g.ok / secs;
-    double p50 = pct_ms(50), p90 = pct_ms(90), p99 = pct_ms(99), max = pct_ms(100);
-    char b1[32], b2[32];
-    printf("%7d %8d %11s %7ld %5ld %11s %8.2f %8.2f %8.2f %8.2f\n", conns, o.pipeline,
-           grouped((double)g.ok, b1, sizeof(b1)), g.errors, g.lost, grouped(rps, b2, sizeof(b2)),
-           p50, p90, p99, max);
+    w->secs = secs;
+    w->rps = (double)g.ok / secs;
+    w->p50 = pct_ms(50);
+    w->p90 = pct_ms(90);
+    w->p99 = pct_ms(99);
+    w->max = pct_ms(100);
+}
+
+/* Prints the window's errors by code and any latency not kept. */
+static void window_notes(void)
+{
     for (int i = 0; i <= MAX_ERR_KINDS; i++)
         if (g.ek[i].n > 0)
             printf("        errors %s: %ld\n", g.ek[i].code, g.ek[i].n);
     if (g.lat_dropped)
         printf("        (latency of %zu responses not kept: sample cap)\n", g.lat_dropped);
     fflush(stdout);
+}
+
+/* Ends a step: no new requests; waits for the outstanding ones. */
+static void drain(void)
+{
+    g.phase = PH_DRAIN;
+    loop_until(now_ns() + (uint64_t)(o.drain_timeout * 1e9), drained);
+    if (g.outstanding > 0)
+        fprintf(stderr, "bench_wmsd: %ld requests still unanswered after %.0f s\n", g.outstanding,
+                o.drain_timeout);
+}
+
+/* Closed loop: runs one step with the first `conns` connections; prints
+ * its row. */
+static void run_step(int conns, FILE *summary)
+{
+    for (int i = 0; i < g.n; i++)
+        g.c[i].active = i < conns;
+    g.mode = MODE_CLOSED;
+    g.phase = PH_WARMUP;
+    for (int i = 0; i < conns; i++)
+        top_up(&g.c[i]);
+    loop_until(now_ns() + (uint64_t)(o.warmup * 1e9), NULL);
+
+    window_reset();
+    g.phase = PH_MEASURE;
+    uint64_t t0 = now_ns();
+    loop_until(t0 + (uint64_t)(o.seconds * 1e9), NULL);
+    double secs = (double)(now_ns() - t0) / 1e9;
+    drain();
+
+    wstats w;
+    window_stats(secs, &w);
+    char b1[32], b2[32];
+    printf("%7d %8d %11s %7ld %5ld %11s %8.2f %8.2f %8.2f %8.2f\n", conns, o.pipeline,
+           grouped((double)g.ok, b1, sizeof(b1)), g.errors, g.lost, grouped(w.rps, b2, sizeof(b2)),
+           w.p50, w.p90, w.p99, w.max);
+    window_notes();
     if (summary) {
         fprintf(summary,
-                "wmsd conns=%d pipeline=%d secs=%.3f ok=%ld errors=%ld lost=%ld rps=%.1f "
+                "%s conns=%d pipeline=%d secs=%.3f ok=%ld errors=%ld lost=%ld rps=%.1f "
                 "p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f\n",
-                conns, o.pipeline, secs, g.ok, g.errors, g.lost, rps, p50, p90, p99, max);
+                o.label, conns, o.pipeline, secs, g.ok, g.errors, g.lost, w.rps, w.p50, w.p90,
+                w.p99, w.max);
         fflush(summary);
     }
+}
+
+/* Open loop: the first `scanners` connections scan at random moments, on
+ * average every --interval seconds each; prints the step's row. */
+static void run_open_step(int scanners, FILE *summary)
+{
+    g.nheap = 0;
+    g.mode = MODE_OPEN;
+    g.phase = PH_WARMUP;
+    uint64_t t = now_ns();
+    for (int i = 0; i < g.n; i++) {
+        conn *c = &g.c[i];
+        c->active = i < scanners;
+        c->backlog = 0;
+        if (c->active && c->state == C_READY) {
+            c->due_ns = t + exp_gap_ns();
+            heap_push(i);
+        }
+    }
+    loop_until(t + (uint64_t)(o.open_warmup * 1e9), NULL);
+
+    window_reset();
+    g.phase = PH_MEASURE;
+    uint64_t t0 = now_ns();
+    loop_until(t0 + (uint64_t)(o.open_seconds * 1e9), NULL);
+    double secs = (double)(now_ns() - t0) / 1e9;
+    g.nheap = 0;
+    for (int i = 0; i < g.n; i++)
+        g.c[i].backlog = 0;
+    drain();
+    g.mode = MODE_CLOSED;
+
+    wstats w;
+    window_stats(secs, &w);
+    double offered = scanners / o.interval;
+    char b1[32], b2[32], b3[32];
+    printf("%8d %8.1f %9s %10s %7ld %5ld %9s %8.2f %8.2f %8.2f %8.2f %7ld\n", scanners, o.interval,
+           grouped(offered, b3, sizeof(b3)), grouped((double)g.ok, b1, sizeof(b1)), g.errors,
+           g.lost, grouped(w.rps, b2, sizeof(b2)), w.p50, w.p90, w.p99, w.max, g.queued);
+    if (g.late > 0)
+        printf("        %ld scans left this client more than %u ms late (at most %.1f ms): the "
+               "client was busy\n",
+               g.late, LATE_NS / 1000000u, (double)g.max_lag_ns / 1e6);
+    window_notes();
+    if (summary) {
+        fprintf(summary,
+                "%s_open scanners=%d interval_s=%.3f secs=%.3f offered_rps=%.1f ok=%ld errors=%ld "
+                "lost=%ld rps=%.1f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f queued=%ld "
+                "late=%ld max_lag_ms=%.3f\n",
+                o.label, scanners, o.interval, secs, offered, g.ok, g.errors, g.lost, w.rps, w.p50,
+                w.p90, w.p99, w.max, g.queued, g.late, (double)g.max_lag_ns / 1e6);
+        fflush(summary);
+    }
+}
+
+/* The VmRSS of process pid in KiB (from /proc/PID/status), or -1. */
+static long rss_kb(long pid)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof(path), "/proc/%ld/status", pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return -1;
+    long kb = -1;
+    while (fgets(line, sizeof(line), f) != NULL)
+        if (!strncmp(line, "VmRSS:", 6)) {
+            kb = strtol(line + 6, NULL, 10);
+            break;
+        }
+    fclose(f);
+    return kb;
 }
 
 /* ---- options ------------------------------------------------------------ */
@@ -654,11 +915,13 @@ static void run_step(int conns, FILE *summary)
 static void usage(void)
 {
     fprintf(stderr,
-            "usage: bench_wmsd --port P [--host H] [--conns N[,N...]] [--seconds S] "
+            "usage: bench_wmsd --port P [--host H] [--conns N[,N...]|none] [--seconds S] "
             "[--warmup W]\n"
             "                  [--pipeline K] [--user U] [--pin PIN] [--code C] [--bin B]\n"
             "                  [--device-prefix P] [--setup-timeout S] [--setup-parallel N]\n"
-            "                  [--drain-timeout S] [--summary FILE]\n");
+            "                  [--drain-timeout S] [--summary FILE] [--label NAME]\n"
+            "                  [--scanners N[,N...]|none] [--interval T] [--open-seconds S]\n"
+            "                  [--open-warmup W] [--idle N] [--rss-pid PID] [--settle S]\n");
     exit(2);
 }
 
@@ -679,21 +942,24 @@ static int cmp_int(const void *a, const void *b)
     return *(const int *)a - *(const int *)b;
 }
 
-static void parse_conns(const char *v)
+/* "N[,N...]" (sorted ascending) or "none" into list[0..*n). */
+static void parse_list(const char *v, int *list, int *n)
 {
     char buf[256];
+    *n = 0;
+    if (!strcmp(v, "none"))
+        return;
     if (strlen(v) >= sizeof(buf))
         usage();
     strcpy(buf, v);
-    o.nsteps = 0;
     for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        if (o.nsteps == MAX_STEPS)
+        if (*n == MAX_STEPS)
             usage();
-        o.steps[o.nsteps++] = (int)num_arg(t, 1, MAX_CONNS);
+        list[(*n)++] = (int)num_arg(t, 1, MAX_CONNS);
     }
-    if (o.nsteps == 0)
+    if (*n == 0)
         usage();
-    qsort(o.steps, (size_t)o.nsteps, sizeof(o.steps[0]), cmp_int);
+    qsort(list, (size_t)*n, sizeof(list[0]), cmp_int);
 }
 
 static void parse_opts(int argc, char **argv)
@@ -710,7 +976,23 @@ static void parse_opts(int argc, char **argv)
         else if (!strcmp(a, "--port"))
             o.port = v;
         else if (!strcmp(a, "--conns"))
-            parse_conns(v);
+            parse_list(v, o.steps, &o.nsteps);
+        else if (!strcmp(a, "--scanners"))
+            parse_list(v, o.open, &o.nopen);
+        else if (!strcmp(a, "--interval"))
+            o.interval = num_arg(v, 0.01, 3600);
+        else if (!strcmp(a, "--open-seconds"))
+            o.open_seconds = num_arg(v, 0.1, 3600);
+        else if (!strcmp(a, "--open-warmup"))
+            o.open_warmup = num_arg(v, 0, 600);
+        else if (!strcmp(a, "--idle"))
+            o.idle = (int)num_arg(v, 0, MAX_CONNS);
+        else if (!strcmp(a, "--rss-pid"))
+            o.rss_pid = (long)num_arg(v, 1, 4194304);
+        else if (!strcmp(a, "--settle"))
+            o.settle = num_arg(v, 0, 600);
+        else if (!strcmp(a, "--label"))
+            o.label = v;
         else if (!strcmp(a, "--seconds"))
             o.seconds = num_arg(v, 0.1, 3600);
         else if (!strcmp(a, "--warmup"))
@@ -738,8 +1020,14 @@ static void parse_opts(int argc, char **argv)
         else
             usage();
     }
-    if (o.port == NULL)
+    if (o.port == NULL || (o.nsteps == 0 && o.nopen == 0 && o.idle == 0))
         usage();
+    size_t ll = strlen(o.label);
+    if (ll == 0 || ll > LABEL_MAX ||
+        strspn(o.label, "abcdefghijklmnopqrstuvwxyz0123456789_") != ll) {
+        fprintf(stderr, "bench_wmsd: --label: 1..%d of [a-z0-9_]\n", LABEL_MAX);
+        exit(2);
+    }
     if (strlen(o.prefix) == 0 || strlen(o.prefix) > PREFIX_MAX || strlen(o.code) > 4096 ||
         strlen(o.bin) > 256 || strlen(o.user) > 256 || strlen(o.pin) > 64) {
         fprintf(stderr, "bench_wmsd: an option value is too long (device prefix: 1..%d)\n",
@@ -768,8 +1056,13 @@ int main(int argc, char **argv)
 {
     parse_opts(argc, argv);
     signal(SIGPIPE, SIG_IGN);
-    g.n = o.steps[o.nsteps - 1];
+    g.n = o.idle;
+    if (o.nsteps > 0 && o.steps[o.nsteps - 1] > g.n)
+        g.n = o.steps[o.nsteps - 1];
+    if (o.nopen > 0 && o.open[o.nopen - 1] > g.n)
+        g.n = o.open[o.nopen - 1];
     raise_nofile(g.n);
+    g.rng = 20261123;
 
     struct addrinfo hints = {
         .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV};
@@ -779,7 +1072,8 @@ int main(int argc, char **argv)
     if ((g.ep = epoll_create1(EPOLL_CLOEXEC)) < 0)
         fatal("epoll_create1: %s", strerror(errno));
     g.c = calloc((size_t)g.n, sizeof(*g.c));
-    if (g.c == NULL)
+    g.heap = calloc((size_t)g.n, sizeof(*g.heap));
+    if (g.c == NULL || g.heap == NULL)
         fatal("out of memory");
     for (int i = 0; i < g.n; i++) {
         conn *c = &g.c[i];
@@ -798,24 +1092,67 @@ int main(int argc, char **argv)
     if (o.summary && (summary = fopen(o.summary, "a")) == NULL)
         fatal("%s: %s", o.summary, strerror(errno));
 
-    /* Setup: connect, hello, login - not timed as throughput. */
-    uint64_t t0 = now_ns();
-    loop_until(t0 + (uint64_t)(o.setup_timeout * 1e9), setup_done);
+    long rss0 = 0;
+    if (o.rss_pid && (rss0 = rss_kb(o.rss_pid)) < 0)
+        fatal("cannot read VmRSS of process %ld", o.rss_pid);
+
+    /* Setup: connect, hello, login - not timed as throughput.  A progress
+     * line every 30 s: 10,000 PIN checks take minutes. */
+    uint64_t t0 = now_ns(), setup_end = t0 + (uint64_t)(o.setup_timeout * 1e9);
+    for (;;) {
+        uint64_t chunk = now_ns() + 30000000000u;
+        loop_until(chunk < setup_end ? chunk : setup_end, setup_done);
+        if (g.ready == g.n || now_ns() >= setup_end)
+            break;
+        printf("bench_wmsd (%s): %d of %d connections logged in after %.0f s\n", o.label, g.ready,
+               g.n, (double)(now_ns() - t0) / 1e9);
+        fflush(stdout);
+    }
     if (g.ready < g.n)
         fatal("only %d of %d connections logged in within %.0f s", g.ready, g.n, o.setup_timeout);
-    printf("bench_wmsd: %d connections to %s:%s logged in as %s in %.1f s; %.0f s warm-up, "
-           "%.0f s measured per row\n",
-           g.n, o.host, o.port, o.user, (double)(now_ns() - t0) / 1e9, o.warmup, o.seconds);
-    printf("durable receive.scan (one unit of %s into %s, a unique txn each); latency in ms\n",
-           o.code, o.bin);
-    printf("%7s %8s %11s %7s %5s %11s %8s %8s %8s %8s\n", "conns", "pipeline", "completed",
-           "errors", "lost", "req/s", "p50", "p90", "p99", "max");
+    double setup_s = (double)(now_ns() - t0) / 1e9;
+    printf("bench_wmsd (%s): %d connections to %s:%s logged in as %s in %.1f s\n", o.label, g.n,
+           o.host, o.port, o.user, setup_s);
     fflush(stdout);
+    if (summary)
+        fprintf(summary, "%s_setup conns=%d secs=%.1f\n", o.label, g.n, setup_s);
+    if (o.rss_pid) {
+        loop_until(now_ns() + (uint64_t)(o.settle * 1e9), NULL); /* all idle */
+        long rss = rss_kb(o.rss_pid);
+        if (rss < 0)
+            fatal("cannot read VmRSS of process %ld", o.rss_pid);
+        double per = (double)(rss - rss0) * 1024.0 / g.n;
+        printf("server memory (pid %ld): VmRSS %.1f MiB with no connection, %.1f MiB with %d idle "
+               "logged-in connections: %.0f bytes per connection\n",
+               o.rss_pid, rss0 / 1024.0, rss / 1024.0, g.n, per);
+        if (summary)
+            fprintf(summary, "%s_rss conns=%d rss0_kb=%ld rss_kb=%ld per_conn_b=%.0f\n", o.label,
+                    g.n, rss0, rss, per);
+    }
+    if (o.nsteps > 0) {
+        printf("closed loop: durable receive.scan (one unit of %s into %s, a unique txn each); "
+               "%.0f s warm-up, %.0f s measured per row; latency in ms\n",
+               o.code, o.bin, o.warmup, o.seconds);
+        printf("%7s %8s %11s %7s %5s %11s %8s %8s %8s %8s\n", "conns", "pipeline", "completed",
+               "errors", "lost", "req/s", "p50", "p90", "p99", "max");
+        fflush(stdout);
+    }
     for (int s = 0; s < o.nsteps; s++)
         run_step(o.steps[s], summary);
+    if (o.nopen > 0) {
+        printf("open loop: each scanner scans on average every %.1f s (exponential gaps); "
+               "%.0f s warm-up, %.0f s measured per row; latency in ms\n",
+               o.interval, o.open_warmup, o.open_seconds);
+        printf("%8s %8s %9s %10s %7s %5s %9s %8s %8s %8s %8s %7s\n", "scanners", "every s",
+               "offered/s", "completed", "errors", "lost", "ok/s", "p50", "p90", "p99", "max",
+               "queued");
+        fflush(stdout);
+    }
+    for (int s = 0; s < o.nopen; s++)
+        run_open_step(o.open[s], summary);
 
     if (summary) {
-        fprintf(summary, "wmsd_total sent=%ld ok=%ld errors=%ld lost=%ld unanswered=%ld\n",
+        fprintf(summary, "%s_total sent=%ld ok=%ld errors=%ld lost=%ld unanswered=%ld\n", o.label,
                 g.total_sent, g.total_ok, g.total_errors, g.total_lost,
                 g.unanswered + g.outstanding);
         fclose(summary);
@@ -830,6 +1167,7 @@ int main(int argc, char **argv)
             msgpack_unpacker_destroy(&c->unp);
     }
     free(g.c);
+    free(g.heap);
     free(g.lat);
     freeaddrinfo(g.addr);
     close(g.ep);

@@ -71,6 +71,7 @@ struct wms_serial_port {
     size_t max_message, max_queued;
     out_frame *head, *tail;
     size_t queued;
+    size_t *queued_total; /* limits->queued_total: kept across all connections */
     wms_frame_decoder dec;
     uint8_t *decbuf;
     uint64_t bytes_in, bytes_out;
@@ -221,6 +222,8 @@ static void queue_free(wms_serial_port *p)
         f = next;
     }
     p->head = p->tail = NULL;
+    if (p->queued_total != NULL)
+        *p->queued_total -= p->queued;
     p->queued = 0;
 }
 
@@ -349,6 +352,8 @@ static void port_flush(wms_serial_port *p)
             break;
         f->off += (size_t)r;
         p->queued -= (size_t)r;
+        if (p->queued_total != NULL)
+            *p->queued_total -= (size_t)r;
         p->bytes_out += (uint64_t)r;
         if (f->off < f->len)
             break;
@@ -418,6 +423,8 @@ static int conn_send(wms_conn *c, const uint8_t *msg, size_t n)
         p->head = f;
     p->tail = f;
     p->queued += f->len;
+    if (p->queued_total != NULL)
+        *p->queued_total += f->len;
     update_poll(p);
     return 0;
 }
@@ -476,6 +483,7 @@ int wms_serial_open(uv_loop_t *loop, const char *spec, const wms_sink *sink,
                                                                 : SERIAL_DEFAULT_MAX_MESSAGE;
     p->max_queued =
         limits != NULL && limits->max_queued != 0 ? limits->max_queued : SERIAL_DEFAULT_MAX_QUEUED;
+    p->queued_total = limits != NULL ? limits->queued_total : NULL;
     if (p->max_message > SIZE_MAX - WMS_FRAME_CRC_LEN - 1) {
         free(p);
         return wms_error_set(err, WMS_EBAD_ARGS, "max_message is too large");

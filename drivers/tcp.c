@@ -20,6 +20,7 @@ typedef struct tcp_conn {
     size_t queued;
     int closing;
     int overflowed; /* a send was refused at the queue cap: close drops the queue */
+    int paused;     /* reading stopped by conn->vt->pause */
 } tcp_conn;
 
 typedef struct tcp_write {
@@ -83,6 +84,8 @@ static void on_written(uv_write_t *req, int status)
     tcp_write *w = (tcp_write *)req;
     tcp_conn *c = req->handle->data;
     c->queued -= w->n;
+    if (c->lim.queued_total != NULL)
+        *c->lim.queued_total -= w->n;
     free(w);
     if ((status < 0 && status != UV_ECANCELED) || (c->closing && c->queued == 0))
         conn_close_now(c);
@@ -110,6 +113,8 @@ static int tcp_send(wms_conn *base, const uint8_t *msg, size_t n)
         return WMS_EIO;
     }
     c->queued += n;
+    if (c->lim.queued_total != NULL)
+        *c->lim.queued_total += n;
     return 0;
 }
 
@@ -118,7 +123,24 @@ static size_t tcp_queued(const wms_conn *base)
     return ((const tcp_conn *)base)->queued;
 }
 
-static const wms_conn_vt tcp_vt = {tcp_send, tcp_close, tcp_queued};
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
+
+/* Stops or resumes reading (a closing connection never reads again). */
+static void tcp_pause(wms_conn *base, int paused)
+{
+    tcp_conn *c = (tcp_conn *)base;
+    if (c->paused == !!paused)
+        return;
+    c->paused = !!paused;
+    if (c->closing || uv_is_closing((uv_handle_t *)&c->handle))
+        return;
+    if (paused)
+        uv_read_stop((uv_stream_t *)&c->handle);
+    else
+        uv_read_start((uv_stream_t *)&c->handle, on_alloc, on_read);
+}
+
+static const wms_conn_vt tcp_vt = {tcp_send, tcp_close, tcp_queued, tcp_pause};
 
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 {
@@ -172,7 +194,8 @@ static void on_connection(uv_stream_t *server, int status)
         tcp_close(&c->base, "refused");
         return;
     }
-    uv_read_start((uv_stream_t *)&c->handle, on_alloc, on_read);
+    if (!c->paused) /* the session may have paused it from open() */
+        uv_read_start((uv_stream_t *)&c->handle, on_alloc, on_read);
 }
 
 /* Splits "host:port" / "[v6]:port". */

@@ -21,6 +21,11 @@
  * conn->vt->close(conn, why) closes after queued output is flushed (at once
  * when the queue is over its cap, or when why is NULL: a forced close);
  * closed() follows later, never from inside close() itself.
+ * conn->vt->pause(conn, 1) stops reading from the peer (no data() until
+ * pause(conn, 0)); output goes on.  A transport without it has pause NULL.
+ * When limits->queued_total is set, every transport keeps *queued_total
+ * equal to the output bytes queued on all its connections (the server's
+ * memory cap across connections).
  * All calls happen on the loop thread.
  */
 #ifndef WMS_DRIVERS_TRANSPORT_H
@@ -36,7 +41,8 @@ typedef struct wms_conn wms_conn;
 typedef struct wms_conn_vt {
     int (*send)(wms_conn *c, const uint8_t *msg, size_t n);
     void (*close)(wms_conn *c, const char *why);
-    size_t (*queued)(const wms_conn *c); /* bytes waiting to be written */
+    size_t (*queued)(const wms_conn *c);    /* bytes waiting to be written */
+    void (*pause)(wms_conn *c, int paused); /* stop/resume reading; NULL: not supported */
 } wms_conn_vt;
 
 struct wms_conn {
@@ -55,8 +61,9 @@ typedef struct wms_sink {
 } wms_sink;
 
 typedef struct wms_transport_limits {
-    size_t max_message; /* largest message in or out (default 1 MiB) */
-    size_t max_queued;  /* per-connection output queue cap (default 4 MiB) */
+    size_t max_message;   /* largest message in or out (default 1 MiB) */
+    size_t max_queued;    /* per-connection output queue cap (default 4 MiB) */
+    size_t *queued_total; /* optional: output bytes queued on all connections */
 } wms_transport_limits;
 
 #endif

@@ -3,9 +3,12 @@
  *
  * Each screen is a numbered sequence of prompts (s->step).  layout()
  * derives title, prompt and body from the state after every event, so the
- * event handlers only change data and step.
+ * event handlers only change data and step.  This file holds the helpers,
+ * the dispatch, login, menu, receive, putaway, stock, move and count; pick
+ * and pack/ship are in hhui_pick.c and hhui_pack.c (hooks in hhui_impl.h).
  */
 #include "hhui.h"
+#include "hhui_impl.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,9 +33,7 @@ static void set_line(char *dst, size_t cap, const char *fmt, ...)
     va_end(ap);
 }
 
-static void status_ok(wms_hh_state *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void status_ok(wms_hh_state *s, const char *fmt, ...)
+void hhui__status_ok(wms_hh_state *s, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -42,7 +43,7 @@ static void status_ok(wms_hh_state *s, const char *fmt, ...)
 }
 
 /* Error status: the message verbatim, then the code in brackets. */
-static void status_err(wms_hh_state *s, const char *code, const char *message)
+void hhui__status_err(wms_hh_state *s, const char *code, const char *message)
 {
     if (message == NULL || message[0] == '\0')
         message = "error";
@@ -55,14 +56,12 @@ static void status_err(wms_hh_state *s, const char *code, const char *message)
     s->status_error = 1;
 }
 
-static void info_clear(wms_hh_state *s)
+void hhui__info_clear(wms_hh_state *s)
 {
     s->ninfo = 0;
 }
 
-static void info_add(wms_hh_state *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void info_add(wms_hh_state *s, const char *fmt, ...)
+void hhui__info_add(wms_hh_state *s, const char *fmt, ...)
 {
     if (s->ninfo >= WMS_HH_BODY_LINES)
         return;
@@ -73,9 +72,7 @@ static void info_add(wms_hh_state *s, const char *fmt, ...)
     s->ninfo++;
 }
 
-static void body_add(wms_hh_state *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void body_add(wms_hh_state *s, const char *fmt, ...)
+void hhui__body_add(wms_hh_state *s, const char *fmt, ...)
 {
     if (s->nbody >= WMS_HH_BODY_LINES)
         return;
@@ -138,14 +135,14 @@ static int parse_qty(const char *t, int64_t *out)
 /* Requests                                                                 */
 /* ------------------------------------------------------------------------ */
 
-static void req_new(wms_hh_state *s, const char *method, int needs_txn)
+void hhui__req_new(wms_hh_state *s, const char *method, int needs_txn)
 {
     memset(&s->req, 0, sizeof(s->req));
     snprintf(s->req.method, sizeof(s->req.method), "%s", method);
     s->req.needs_txn = needs_txn;
 }
 
-static void req_str(wms_hh_state *s, const char *key, const char *val)
+void hhui__req_str(wms_hh_state *s, const char *key, const char *val)
 {
     if (s->req.nargs >= WMS_HH_ARGS_MAX || val == NULL || val[0] == '\0')
         return;
@@ -154,7 +151,7 @@ static void req_str(wms_hh_state *s, const char *key, const char *val)
     snprintf(a->s, sizeof(a->s), "%s", val);
 }
 
-static void req_int(wms_hh_state *s, const char *key, int64_t v)
+void hhui__req_int(wms_hh_state *s, const char *key, int64_t v)
 {
     if (s->req.nargs >= WMS_HH_ARGS_MAX)
         return;
@@ -165,7 +162,7 @@ static void req_int(wms_hh_state *s, const char *key, int64_t v)
 }
 
 /* Marks s->req ready: the program sends it. */
-static int send_req(wms_hh_state *s)
+int hhui__send_req(wms_hh_state *s)
 {
     s->busy = 1;
     s->offline = 0;
@@ -228,11 +225,41 @@ int64_t wms_hh_req_int(const wms_hh_req *r, const char *key)
 /* Layout                                                                   */
 /* ------------------------------------------------------------------------ */
 
+/* The menu: fixed numbers; the roles that may use each screen. */
+enum { ROLE_P = 1, ROLE_R = 2, ROLE_S = 4, ROLE_A = 8, ROLE_ALL = 15 };
+
+static const struct menu_entry {
+    char key;
+    const char *label;
+    wms_hh_screen screen;
+    int roles;
+} menu[] = {
+    {'1', "Receive", WMS_HH_SCR_RECEIVE, ROLE_R | ROLE_S | ROLE_A},
+    {'2', "Putaway", WMS_HH_SCR_PUTAWAY, ROLE_R | ROLE_S | ROLE_A},
+    {'3', "Stock inquiry", WMS_HH_SCR_STOCK, ROLE_ALL},
+    {'4', "Move", WMS_HH_SCR_MOVE, ROLE_R | ROLE_S | ROLE_A},
+    {'5', "Count", WMS_HH_SCR_COUNT, ROLE_ALL},
+    {'6', "Pick", WMS_HH_SCR_PICK, ROLE_P | ROLE_S | ROLE_A},
+    {'7', "Pack", WMS_HH_SCR_PACK, ROLE_P | ROLE_S | ROLE_A},
+    {'8', "Ship", WMS_HH_SCR_SHIP, ROLE_P | ROLE_S | ROLE_A},
+};
+
+/* The role's bit; an unknown or missing role sees every screen (the
+ * server still checks). */
+static int role_bit(const char *role)
+{
+    static const char *const names[] = {"picker", "receiver", "supervisor", "admin"};
+    for (int i = 0; i < 4; i++)
+        if (strcmp(role, names[i]) == 0)
+            return 1 << i;
+    return ROLE_ALL;
+}
+
 /* Derives title, prompt, hidden and body from screen, step and data. */
 static void layout(wms_hh_state *s)
 {
-    static const char *const titles[] = {"LOGIN", "MENU", "RECEIVE", "PUTAWAY",
-                                         "STOCK", "MOVE", "COUNT"};
+    static const char *const titles[] = {"LOGIN", "MENU",  "RECEIVE", "PUTAWAY", "STOCK",
+                                         "MOVE",  "COUNT", "PICK",    "PACK",    "SHIP"};
     const char *prompt = "";
     s->hidden = 0;
     s->nbody = 0;
@@ -242,24 +269,22 @@ static void layout(wms_hh_state *s)
         prompt = s->step == 0 ? "User:" : "PIN:";
         s->hidden = s->step == 1;
         if (s->step == 1)
-            body_add(s, "User: %.32s", s->user);
+            hhui__body_add(s, "User: %.32s", s->user);
         break;
     case WMS_HH_SCR_MENU:
         set_line(s->title, sizeof(s->title), "MENU %.20s", s->user);
-        body_add(s, "1 Receive");
-        body_add(s, "2 Putaway");
-        body_add(s, "3 Stock inquiry");
-        body_add(s, "4 Move");
-        body_add(s, "5 Count");
-        body_add(s, "0 Logout");
+        for (size_t i = 0; i < sizeof(menu) / sizeof(menu[0]); i++)
+            if (menu[i].roles & role_bit(s->role))
+                hhui__body_add(s, "%c %s", menu[i].key, menu[i].label);
+        hhui__body_add(s, "0 Logout");
         prompt = "Choice:";
         break;
     case WMS_HH_SCR_RECEIVE: {
         static const char *const p[] = {"Bin (Enter=dock):", "Item:", "Qty (Enter=1):", "SKU:"};
         prompt = p[s->step];
-        body_add(s, "Bin: %.34s", s->from[0] ? s->from : "(dock)");
+        hhui__body_add(s, "Bin: %.34s", s->from[0] ? s->from : "(dock)");
         if (s->step >= 2)
-            body_add(s, "Item: %.33s", s->code);
+            hhui__body_add(s, "Item: %.33s", s->code);
         break;
     }
     case WMS_HH_SCR_PUTAWAY:
@@ -267,11 +292,11 @@ static void layout(wms_hh_state *s)
         static const char *const p[] = {"From bin:", "Item:", "Qty:", "To bin:"};
         prompt = p[s->step];
         if (s->step >= 1)
-            body_add(s, "From: %.33s", s->from);
+            hhui__body_add(s, "From: %.33s", s->from);
         if (s->step >= 2)
-            body_add(s, "Item: %.33s", s->code);
+            hhui__body_add(s, "Item: %.33s", s->code);
         if (s->step >= 3)
-            body_add(s, "Qty: %lld", (long long)s->qty);
+            hhui__body_add(s, "Qty: %lld", (long long)s->qty);
         break;
     }
     case WMS_HH_SCR_STOCK:
@@ -282,21 +307,28 @@ static void layout(wms_hh_state *s)
                                         "Scan bin:", "Item (Enter=end):", "Qty:"};
         prompt = p[s->step];
         if (s->step >= 1) {
-            body_add(s, "Count %lld bin %.20s", (long long)s->count_id, s->count_bin);
+            hhui__body_add(s, "Count %lld bin %.20s", (long long)s->count_id, s->count_bin);
         }
         if (s->step >= 2)
-            body_add(s, "Lines: %d", s->ncount);
+            hhui__body_add(s, "Lines: %d", s->ncount);
         if (s->step == 3)
-            body_add(s, "Item: %.33s", s->code);
+            hhui__body_add(s, "Item: %.33s", s->code);
         break;
     }
+    case WMS_HH_SCR_PICK:
+        prompt = hhui__pick_layout(s);
+        break;
+    case WMS_HH_SCR_PACK:
+    case WMS_HH_SCR_SHIP:
+        prompt = hhui__pack_layout(s);
+        break;
     }
     for (int i = 0; i < s->ninfo; i++)
-        body_add(s, "%s", s->info[i]);
+        hhui__body_add(s, "%s", s->info[i]);
     set_line(s->prompt, sizeof(s->prompt), "%s", prompt);
 }
 
-static void go(wms_hh_state *s, wms_hh_screen scr, int step)
+void hhui__go(wms_hh_state *s, wms_hh_screen scr, int step)
 {
     s->screen = scr;
     s->step = step;
@@ -305,24 +337,28 @@ static void go(wms_hh_state *s, wms_hh_screen scr, int step)
 void wms_hh_init(wms_hh_state *s)
 {
     memset(s, 0, sizeof(*s));
-    go(s, WMS_HH_SCR_LOGIN, 0);
-    status_ok(s, "Log in");
+    hhui__go(s, WMS_HH_SCR_LOGIN, 0);
+    hhui__status_ok(s, "Log in");
     layout(s);
 }
 
-/* Enters a screen from the menu; Count asks for its task at once. */
+/* Enters a screen from the menu; Count and Pick ask for their task at once. */
 static int enter_screen(wms_hh_state *s, wms_hh_screen scr)
 {
     s->from[0] = s->code[0] = s->to[0] = s->sku[0] = s->suggested[0] = '\0';
     s->qty = 0;
     s->ncount = 0;
-    info_clear(s);
-    status_ok(s, "%s", "");
-    go(s, scr, 0);
+    hhui__info_clear(s);
+    hhui__status_ok(s, "%s", "");
+    hhui__go(s, scr, 0);
     if (scr == WMS_HH_SCR_COUNT) {
-        req_new(s, "count.next", 1);
-        return send_req(s);
+        hhui__req_new(s, "count.next", 1);
+        return hhui__send_req(s);
     }
+    if (scr == WMS_HH_SCR_PICK)
+        return hhui__pick_enter(s);
+    if (scr == WMS_HH_SCR_PACK || scr == WMS_HH_SCR_SHIP)
+        return hhui__pack_enter(s);
     return WMS_HH_IDLE;
 }
 
@@ -334,63 +370,64 @@ static int input_login(wms_hh_state *s, const char *t)
 {
     if (s->step == 0) {
         if (t[0] == '\0' || strlen(t) >= sizeof(s->user)) {
-            status_err(s, NULL, "Enter your user name");
+            hhui__status_err(s, NULL, "Enter your user name");
             return WMS_HH_IDLE;
         }
         snprintf(s->user, sizeof(s->user), "%s", t);
         s->step = 1;
-        status_ok(s, "%s", "");
+        hhui__status_ok(s, "%s", "");
         return WMS_HH_IDLE;
     }
     if (t[0] == '\0') {
-        status_err(s, NULL, "Enter your PIN");
+        hhui__status_err(s, NULL, "Enter your PIN");
         return WMS_HH_IDLE;
     }
-    req_new(s, "login", 0);
-    req_str(s, "user", s->user);
-    req_str(s, "pin", t);
-    return send_req(s);
+    hhui__req_new(s, "login", 0);
+    hhui__req_str(s, "user", s->user);
+    hhui__req_str(s, "pin", t);
+    return hhui__send_req(s);
 }
 
 static int input_menu(wms_hh_state *s, const char *t)
 {
-    if (strlen(t) == 1 && t[0] >= '1' && t[0] <= '5')
-        return enter_screen(s, (wms_hh_screen)(WMS_HH_SCR_RECEIVE + (t[0] - '1')));
+    for (size_t i = 0; strlen(t) == 1 && i < sizeof(menu) / sizeof(menu[0]); i++)
+        if (t[0] == menu[i].key && (menu[i].roles & role_bit(s->role)))
+            return enter_screen(s, menu[i].screen);
     if (strcmp(t, "0") == 0) {
-        req_new(s, "logout", 0);
-        return send_req(s);
+        hhui__req_new(s, "logout", 0);
+        return hhui__send_req(s);
     }
-    status_err(s, NULL, "Choose 1-5, or 0 to log out");
+    hhui__status_err(s, NULL, "Choose a number shown, or 0 to log out");
     return WMS_HH_IDLE;
 }
 
-static int need_text(wms_hh_state *s, const char *t, const char *what)
+int hhui__need_text(wms_hh_state *s, const char *t, const char *what)
 {
     if (t[0] != '\0')
         return 1;
     char msg[64];
     snprintf(msg, sizeof(msg), "Scan %s", what);
-    status_err(s, NULL, msg);
+    hhui__status_err(s, NULL, msg);
     return 0;
 }
 
-static int need_qty(wms_hh_state *s, const char *t, int64_t *q)
+int hhui__need_qty(wms_hh_state *s, const char *t, int64_t *q)
 {
     if (parse_qty(t, q) == 0)
         return 1;
-    status_err(s, "BAD_QTY", "Enter a quantity from 1 to 1000000000");
+    hhui__status_err(s, "BAD_QTY", "Enter a quantity from 1 to 1000000000");
     return 0;
 }
 
 static int send_receive(wms_hh_state *s)
 {
-    req_new(s, "receive.scan", 1);
-    req_str(s, "code", s->code);
-    req_str(s, "bin", s->from);
-    req_str(s, "item", s->sku);
+    hhui__req_new(s, "receive.scan", 1);
+    hhui__req_str(s, "code", s->code);
+    hhui__req_str(s, "bin", s->from);
+    hhui__req_str(s, "item", s->sku);
     if (s->qty > 0)
-        req_int(s, "qty", s->qty);
-    return send_req(s);
+        hhui__req_int(s, "qty", s->qty);
+    return hhui__send_req(s);
 }
 
 static int input_receive(wms_hh_state *s, const char *t)
@@ -401,7 +438,7 @@ static int input_receive(wms_hh_state *s, const char *t)
         s->step = 1;
         return WMS_HH_IDLE;
     case 1:
-        if (!need_text(s, t, "an item"))
+        if (!hhui__need_text(s, t, "an item"))
             return WMS_HH_IDLE;
         snprintf(s->code, sizeof(s->code), "%s", t);
         s->sku[0] = '\0';
@@ -409,11 +446,11 @@ static int input_receive(wms_hh_state *s, const char *t)
         return WMS_HH_IDLE;
     case 2:
         s->qty = 0;
-        if (t[0] != '\0' && !need_qty(s, t, &s->qty))
+        if (t[0] != '\0' && !hhui__need_qty(s, t, &s->qty))
             return WMS_HH_IDLE;
         return send_receive(s);
     default:
-        if (!need_text(s, t, "or type the SKU"))
+        if (!hhui__need_text(s, t, "or type the SKU"))
             return WMS_HH_IDLE;
         snprintf(s->sku, sizeof(s->sku), "%s", t);
         return send_receive(s);
@@ -424,98 +461,98 @@ static int input_putaway_move(wms_hh_state *s, const char *t)
 {
     switch (s->step) {
     case 0:
-        if (!need_text(s, t, "the bin the goods are in"))
+        if (!hhui__need_text(s, t, "the bin the goods are in"))
             return WMS_HH_IDLE;
         snprintf(s->from, sizeof(s->from), "%s", t);
         s->step = 1;
-        info_clear(s);
+        hhui__info_clear(s);
         return WMS_HH_IDLE;
     case 1:
-        if (!need_text(s, t, "an item"))
+        if (!hhui__need_text(s, t, "an item"))
             return WMS_HH_IDLE;
         snprintf(s->code, sizeof(s->code), "%s", t);
         s->step = 2;
-        info_clear(s);
+        hhui__info_clear(s);
         return WMS_HH_IDLE;
     case 2:
-        if (!need_qty(s, t, &s->qty))
+        if (!hhui__need_qty(s, t, &s->qty))
             return WMS_HH_IDLE;
         if (s->screen == WMS_HH_SCR_MOVE) {
             s->step = 3;
             return WMS_HH_IDLE;
         }
         s->suggested[0] = '\0';
-        req_new(s, "putaway.suggest", 0);
-        req_str(s, "code", s->code);
-        req_int(s, "qty", s->qty);
-        return send_req(s);
+        hhui__req_new(s, "putaway.suggest", 0);
+        hhui__req_str(s, "code", s->code);
+        hhui__req_int(s, "qty", s->qty);
+        return hhui__send_req(s);
     default:
-        if (!need_text(s, t, "the bin"))
+        if (!hhui__need_text(s, t, "the bin"))
             return WMS_HH_IDLE;
         snprintf(s->to, sizeof(s->to), "%s", t);
         if (s->screen == WMS_HH_SCR_MOVE) {
-            req_new(s, "stock.move", 1);
-            req_str(s, "from", s->from);
-            req_str(s, "to", s->to);
-            req_str(s, "code", s->code);
-            req_int(s, "qty", s->qty);
-            return send_req(s);
+            hhui__req_new(s, "stock.move", 1);
+            hhui__req_str(s, "from", s->from);
+            hhui__req_str(s, "to", s->to);
+            hhui__req_str(s, "code", s->code);
+            hhui__req_int(s, "qty", s->qty);
+            return hhui__send_req(s);
         }
-        req_new(s, "putaway.confirm", 1);
-        req_str(s, "from", s->from);
-        req_str(s, "to", s->to);
-        req_str(s, "suggested", s->suggested);
-        req_str(s, "code", s->code);
-        req_int(s, "qty", s->qty);
-        return send_req(s);
+        hhui__req_new(s, "putaway.confirm", 1);
+        hhui__req_str(s, "from", s->from);
+        hhui__req_str(s, "to", s->to);
+        hhui__req_str(s, "suggested", s->suggested);
+        hhui__req_str(s, "code", s->code);
+        hhui__req_int(s, "qty", s->qty);
+        return hhui__send_req(s);
     }
 }
 
 static int input_stock(wms_hh_state *s, const char *t)
 {
-    if (!need_text(s, t, "a bin or an item"))
+    if (!hhui__need_text(s, t, "a bin or an item"))
         return WMS_HH_IDLE;
     snprintf(s->code, sizeof(s->code), "%s", t);
-    req_new(s, "stock.query", 0);
-    req_str(s, "code", t);
-    return send_req(s);
+    hhui__req_new(s, "stock.query", 0);
+    hhui__req_str(s, "code", t);
+    return hhui__send_req(s);
 }
 
 static int send_count(wms_hh_state *s)
 {
-    req_new(s, "count.submit", 1);
-    req_int(s, "count", s->count_id);
+    hhui__req_new(s, "count.submit", 1);
+    hhui__req_int(s, "count", s->count_id);
     s->req.has_lines = 1;
     s->req.nlines = s->ncount;
     memcpy(s->req.lines, s->count_lines, sizeof(s->count_lines[0]) * (size_t)s->ncount);
-    return send_req(s);
+    return hhui__send_req(s);
 }
 
 static int input_count(wms_hh_state *s, const char *t)
 {
     switch (s->step) {
     case 0:
-        info_clear(s);
-        req_new(s, "count.next", 1);
-        return send_req(s);
+        hhui__info_clear(s);
+        hhui__req_new(s, "count.next", 1);
+        return hhui__send_req(s);
     case 1:
-        if (!need_text(s, t, "the bin"))
+        if (!hhui__need_text(s, t, "the bin"))
             return WMS_HH_IDLE;
         if (strcmp(t, s->count_bin) != 0) {
             char msg[WMS_HH_STATUS_MAX];
             snprintf(msg, sizeof(msg), "wrong bin: scan %.60s", s->count_bin);
-            status_err(s, "WRONG_BIN", msg);
+            hhui__status_err(s, "WRONG_BIN", msg);
             return WMS_HH_IDLE;
         }
         s->ncount = 0;
         s->step = 2;
-        status_ok(s, "Scan every item in the bin");
+        hhui__status_ok(s, "Scan every item in the bin");
         return WMS_HH_IDLE;
     case 2:
         if (t[0] == '\0')
             return send_count(s);
         if (s->ncount >= WMS_HH_COUNT_LINES_MAX) {
-            status_err(s, NULL, "No more lines: press Enter to finish");
+            hhui__status_err(s, NULL, "No more lines: press Enter to finish");
             return WMS_HH_IDLE;
         }
         snprintf(s->code, sizeof(s->code), "%s", t);
@@ -526,13 +563,13 @@ static int input_count(wms_hh_state *s, const char *t)
         /* 0 is a valid count here: the item is not in the bin. */
         if (strcmp(t, "0") == 0)
             q = 0;
-        else if (!need_qty(s, t, &q))
+        else if (!hhui__need_qty(s, t, &q))
             return WMS_HH_IDLE;
         wms_hh_count_line *l = &s->count_lines[s->ncount++];
         snprintf(l->code, sizeof(l->code), "%s", s->code);
         l->qty = q;
-        info_clear(s);
-        info_add(s, "+ %.24s x %lld", s->code, (long long)q);
+        hhui__info_clear(s);
+        hhui__info_add(s, "+ %.24s x %lld", s->code, (long long)q);
         s->step = 2;
         return WMS_HH_IDLE;
     }
@@ -544,17 +581,17 @@ int wms_hh_input(wms_hh_state *s, const char *line)
     if (s->busy)
         return WMS_HH_IDLE;
     if (s->offline) { /* Enter resends the same request, txn and all */
-        status_ok(s, "Sending again...");
+        hhui__status_ok(s, "Sending again...");
         layout(s);
-        return send_req(s);
+        return hhui__send_req(s);
     }
     char t[WMS_HH_INPUT_MAX + 1];
     int rc = WMS_HH_IDLE;
     if (clean_input(line, t) < 0) {
-        status_err(s, NULL, "Input too long");
+        hhui__status_err(s, NULL, "Input too long");
     } else {
         if (!(s->screen == WMS_HH_SCR_COUNT && s->step == 0))
-            status_ok(s, "%s", "");
+            hhui__status_ok(s, "%s", "");
         switch (s->screen) {
         case WMS_HH_SCR_LOGIN:
             rc = input_login(s, t);
@@ -575,6 +612,13 @@ int wms_hh_input(wms_hh_state *s, const char *line)
         case WMS_HH_SCR_COUNT:
             rc = input_count(s, t);
             break;
+        case WMS_HH_SCR_PICK:
+            rc = hhui__pick_input(s, t);
+            break;
+        case WMS_HH_SCR_PACK:
+        case WMS_HH_SCR_SHIP:
+            rc = hhui__pack_input(s, t);
+            break;
         }
     }
     layout(s);
@@ -588,11 +632,11 @@ int wms_hh_back(wms_hh_state *s)
     int rc = WMS_HH_IDLE;
     if (s->offline) {
         s->offline = 0;
-        status_err(s, NULL, "Not confirmed: check the stock before repeating");
+        hhui__status_err(s, NULL, "Not confirmed: check the stock before repeating");
         layout(s);
         return rc;
     }
-    status_ok(s, "%s", "");
+    hhui__status_ok(s, "%s", "");
     switch (s->screen) {
     case WMS_HH_SCR_LOGIN:
         if (s->step == 0)
@@ -600,14 +644,21 @@ int wms_hh_back(wms_hh_state *s)
         s->step = 0;
         break;
     case WMS_HH_SCR_MENU:
-        req_new(s, "logout", 0);
-        rc = send_req(s);
+        hhui__req_new(s, "logout", 0);
+        rc = hhui__send_req(s);
         break;
     case WMS_HH_SCR_COUNT:
         if (s->step == 3)
             s->step = 2;
         else
-            go(s, WMS_HH_SCR_MENU, 0);
+            hhui__go(s, WMS_HH_SCR_MENU, 0);
+        break;
+    case WMS_HH_SCR_PICK:
+        hhui__pick_back(s);
+        break;
+    case WMS_HH_SCR_PACK:
+    case WMS_HH_SCR_SHIP:
+        hhui__pack_back(s);
         break;
     case WMS_HH_SCR_RECEIVE:
         if (s->step == 3)
@@ -615,17 +666,17 @@ int wms_hh_back(wms_hh_state *s)
         else if (s->step > 0)
             s->step--;
         else
-            go(s, WMS_HH_SCR_MENU, 0);
+            hhui__go(s, WMS_HH_SCR_MENU, 0);
         break;
     default:
         if (s->step > 0)
             s->step--;
         else
-            go(s, WMS_HH_SCR_MENU, 0);
+            hhui__go(s, WMS_HH_SCR_MENU, 0);
         break;
     }
     if (s->screen == WMS_HH_SCR_MENU)
-        info_clear(s);
+        hhui__info_clear(s);
     layout(s);
     return rc;
 }
@@ -635,12 +686,12 @@ int wms_hh_back(wms_hh_state *s)
 /* ------------------------------------------------------------------------ */
 
 /* Reads a string field, "" when absent or not a string (cut when long). */
-static void get(const msgpack_object *o, const char *key, char *buf, size_t n)
+void hhui__get(const msgpack_object *o, const char *key, char *buf, size_t n)
 {
     (void)wms_client_get_str(o, key, buf, n);
 }
 
-static int64_t get_int(const msgpack_object *o, const char *key)
+int64_t hhui__get_int(const msgpack_object *o, const char *key)
 {
     int64_t v = 0;
     if (wms_client_get_int(o, key, &v) < 0)
@@ -654,11 +705,11 @@ static void booking_status(wms_hh_state *s, const char *verb, const char *prep,
                            const msgpack_object *r)
 {
     char sku[65], bin[65], lot[21], exp[11], st[16];
-    get(r, "sku", sku, sizeof(sku));
-    get(r, "bin", bin, sizeof(bin));
-    get(r, "lot", lot, sizeof(lot));
-    get(r, "expiry", exp, sizeof(exp));
-    get(r, "status", st, sizeof(st));
+    hhui__get(r, "sku", sku, sizeof(sku));
+    hhui__get(r, "bin", bin, sizeof(bin));
+    hhui__get(r, "lot", lot, sizeof(lot));
+    hhui__get(r, "expiry", exp, sizeof(exp));
+    hhui__get(r, "status", st, sizeof(st));
     char detail[64] = "";
     size_t dl = 0;
     const char *parts[] = {lot, exp, st};
@@ -670,33 +721,33 @@ static void booking_status(wms_hh_state *s, const char *verb, const char *prep,
             break;
         dl += (size_t)w;
     }
-    status_ok(s, "%s %lld %s %s %s%s%s%s", verb, (long long)get_int(r, "qty"), sku, prep, bin,
-              dl ? " (" : "", detail, dl ? ")" : "");
+    hhui__status_ok(s, "%s %lld %s %s %s%s%s%s", verb, (long long)hhui__get_int(r, "qty"), sku,
+                    prep, bin, dl ? " (" : "", detail, dl ? ")" : "");
 }
 
 static void stock_rows(wms_hh_state *s, const msgpack_object *r)
 {
-    info_clear(s);
+    hhui__info_clear(s);
     const msgpack_object *rows = wms_client_get_array(r, "rows");
     uint32_t n = rows != NULL ? rows->via.array.size : 0;
     for (uint32_t i = 0; i < n && s->ninfo < WMS_HH_BODY_LINES - 1; i++) {
         const msgpack_object *row = &rows->via.array.ptr[i];
         char bin[65], sku[65], lot[21];
-        get(row, "bin", bin, sizeof(bin));
-        get(row, "sku", sku, sizeof(sku));
-        get(row, "lot", lot, sizeof(lot));
-        info_add(s, "%.12s %.12s %lld%s%.10s", bin, sku, (long long)get_int(row, "qty"),
-                 lot[0] ? " " : "", lot);
+        hhui__get(row, "bin", bin, sizeof(bin));
+        hhui__get(row, "sku", sku, sizeof(sku));
+        hhui__get(row, "lot", lot, sizeof(lot));
+        hhui__info_add(s, "%.12s %.12s %lld%s%.10s", bin, sku, (long long)hhui__get_int(row, "qty"),
+                       lot[0] ? " " : "", lot);
     }
     if (n > (uint32_t)s->ninfo)
-        info_add(s, "+%u more", (unsigned)(n - (uint32_t)s->ninfo));
+        hhui__info_add(s, "+%u more", (unsigned)(n - (uint32_t)s->ninfo));
     int64_t avail = 0;
     if (n == 0)
-        status_ok(s, "No stock for %s", s->code);
+        hhui__status_ok(s, "No stock for %s", s->code);
     else if (wms_client_get_int(r, "available", &avail) == 0)
-        status_ok(s, "%u rows, %lld available", (unsigned)n, (long long)avail);
+        hhui__status_ok(s, "%u rows, %lld available", (unsigned)n, (long long)avail);
     else
-        status_ok(s, "%u rows", (unsigned)n);
+        hhui__status_ok(s, "%u rows", (unsigned)n);
 }
 
 int wms_hh_result(wms_hh_state *s, const msgpack_object *r)
@@ -708,66 +759,70 @@ int wms_hh_result(wms_hh_state *s, const msgpack_object *r)
     const char *m = s->req.method;
     int rc = WMS_HH_IDLE;
     if (strcmp(m, "login") == 0) {
-        get(r, "role", s->role, sizeof(s->role));
-        go(s, WMS_HH_SCR_MENU, 0);
-        info_clear(s);
-        status_ok(s, "Hello %s%s%s", s->user, s->role[0] ? ", " : "", s->role);
+        hhui__get(r, "role", s->role, sizeof(s->role));
+        hhui__go(s, WMS_HH_SCR_MENU, 0);
+        hhui__info_clear(s);
+        hhui__status_ok(s, "Hello %s%s%s", s->user, s->role[0] ? ", " : "", s->role);
     } else if (strcmp(m, "logout") == 0) {
         s->user[0] = s->role[0] = '\0';
-        go(s, WMS_HH_SCR_LOGIN, 0);
-        info_clear(s);
-        status_ok(s, "Logged out");
+        hhui__go(s, WMS_HH_SCR_LOGIN, 0);
+        hhui__info_clear(s);
+        hhui__status_ok(s, "Logged out");
     } else if (strcmp(m, "receive.scan") == 0) {
         booking_status(s, "Booked", "in", r);
         s->sku[0] = '\0';
         s->step = 1;
     } else if (strcmp(m, "putaway.suggest") == 0) {
-        get(r, "bin", s->suggested, sizeof(s->suggested));
+        hhui__get(r, "bin", s->suggested, sizeof(s->suggested));
         char reason[WMS_HH_LINE_MAX + 1];
-        get(r, "reason", reason, sizeof(reason));
-        info_clear(s);
-        info_add(s, "Put to: %.30s", s->suggested);
+        hhui__get(r, "reason", reason, sizeof(reason));
+        hhui__info_clear(s);
+        hhui__info_add(s, "Put to: %.30s", s->suggested);
         if (reason[0])
-            info_add(s, "(%s)", reason);
-        status_ok(s, "Scan the bin you put it in");
+            hhui__info_add(s, "(%s)", reason);
+        hhui__status_ok(s, "Scan the bin you put it in");
         s->step = 3;
     } else if (strcmp(m, "putaway.confirm") == 0) {
         booking_status(s, "Put", "in", r);
-        info_clear(s);
+        hhui__info_clear(s);
         s->step = 1;
     } else if (strcmp(m, "stock.query") == 0) {
         stock_rows(s, r);
     } else if (strcmp(m, "stock.move") == 0) {
         booking_status(s, "Moved", "to", r);
-        info_clear(s);
+        hhui__info_clear(s);
         s->step = 0;
+    } else if (hhui__pick_owns(m)) {
+        hhui__pick_result(s, r);
+    } else if (hhui__pack_owns(m)) {
+        hhui__pack_result(s, r);
     } else if (strcmp(m, "count.next") == 0) {
-        s->count_id = get_int(r, "count");
-        get(r, "bin", s->count_bin, sizeof(s->count_bin));
+        s->count_id = hhui__get_int(r, "count");
+        hhui__get(r, "bin", s->count_bin, sizeof(s->count_bin));
         s->ncount = 0;
-        info_clear(s);
-        status_ok(s, "Go to bin %s", s->count_bin);
+        hhui__info_clear(s);
+        hhui__status_ok(s, "Go to bin %s", s->count_bin);
         s->step = 1;
     } else if (strcmp(m, "count.submit") == 0) {
         char st[24];
-        get(r, "status", st, sizeof(st));
-        info_clear(s);
+        hhui__get(r, "status", st, sizeof(st));
+        hhui__info_clear(s);
         const msgpack_object *lines = wms_client_get_array(r, "lines");
         for (uint32_t i = 0; lines != NULL && i < lines->via.array.size; i++) {
             const msgpack_object *l = &lines->via.array.ptr[i];
             char sku[65];
-            get(l, "sku", sku, sizeof(sku));
-            info_add(s, "%.16s %lld->%lld", sku, (long long)get_int(l, "expected"),
-                     (long long)get_int(l, "counted"));
+            hhui__get(l, "sku", sku, sizeof(sku));
+            hhui__info_add(s, "%.16s %lld->%lld", sku, (long long)hhui__get_int(l, "expected"),
+                           (long long)hhui__get_int(l, "counted"));
         }
         if (strcmp(st, "pending_approval") == 0)
-            status_ok(s, "Count %lld waits for a supervisor", (long long)s->count_id);
+            hhui__status_ok(s, "Count %lld waits for a supervisor", (long long)s->count_id);
         else
-            status_ok(s, "Count %lld %s", (long long)s->count_id, st[0] ? st : "done");
+            hhui__status_ok(s, "Count %lld %s", (long long)s->count_id, st[0] ? st : "done");
         s->ncount = 0;
         s->step = 0;
     } else {
-        status_ok(s, "OK");
+        hhui__status_ok(s, "OK");
     }
     layout(s);
     return rc;
@@ -807,19 +862,23 @@ int wms_hh_error(wms_hh_state *s, const char *code, const char *message)
     s->offline = 0;
     if (code == NULL)
         code = "";
-    status_err(s, code, message);
+    hhui__status_err(s, code, message);
     const char *m = s->req.method;
     if (strcmp(m, "login") == 0) {
-        go(s, WMS_HH_SCR_LOGIN, 0);
+        hhui__go(s, WMS_HH_SCR_LOGIN, 0);
     } else if (strcmp(m, "logout") == 0) {
         s->user[0] = s->role[0] = '\0';
-        go(s, WMS_HH_SCR_LOGIN, 0);
+        hhui__go(s, WMS_HH_SCR_LOGIN, 0);
     } else if (strcmp(code, "NOT_LOGGED_IN") == 0) {
-        go(s, WMS_HH_SCR_LOGIN, 0);
+        hhui__go(s, WMS_HH_SCR_LOGIN, 0);
+    } else if (hhui__pick_owns(m)) {
+        hhui__pick_error(s, code);
+    } else if (hhui__pack_owns(m)) {
+        hhui__pack_error(s, code);
     } else {
         s->step = error_step(s, code);
         if (s->screen == WMS_HH_SCR_PUTAWAY && s->step == 3)
-            info_clear(s);
+            hhui__info_clear(s);
     }
     layout(s);
     return WMS_HH_IDLE;
@@ -834,7 +893,7 @@ int wms_hh_offline(wms_hh_state *s, const char *message)
     char msg[WMS_HH_STATUS_MAX + 1];
     snprintf(msg, sizeof(msg), "No connection: Enter=send again, Esc=give up (%.150s)",
              message != NULL ? message : "");
-    status_err(s, "IO", msg);
+    hhui__status_err(s, "IO", msg);
     layout(s);
     return WMS_HH_IDLE;
 }

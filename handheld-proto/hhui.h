@@ -28,6 +28,13 @@
  * failure (wms_hh_offline) Enter resends the very same request, txn and
  * all, so the server's exactly-once table answers it without a second
  * effect; Esc abandons it.  A new request always starts with an empty txn.
+ *
+ * The menu shows the screens the user's role may use (numbers stay fixed):
+ * 1 Receive, 2 Putaway, 4 Move (receiver, supervisor, admin); 3 Stock,
+ * 5 Count (everyone); 6 Pick, 7 Pack, 8 Ship (picker, supervisor, admin).
+ * Pick and pack live in hhui_pick.c and hhui_pack.c (see their headers for
+ * the prompts and the typed commands: S = short pick, T = close a tote,
+ * C = close a carton).
  */
 #ifndef WMS_PROTO_HHUI_H
 #define WMS_PROTO_HHUI_H
@@ -59,6 +66,9 @@ typedef enum {
     WMS_HH_SCR_STOCK,
     WMS_HH_SCR_MOVE,
     WMS_HH_SCR_COUNT,
+    WMS_HH_SCR_PICK,
+    WMS_HH_SCR_PACK,
+    WMS_HH_SCR_SHIP,
 } wms_hh_screen;
 
 /* What the program should do next. */
@@ -88,6 +98,23 @@ typedef struct wms_hh_req {
     wms_hh_count_line lines[WMS_HH_COUNT_LINES_MAX];
 } wms_hh_req;
 
+/* A pick or replenishment task as task.next (or a pick result's "next")
+ * gives it; id 0 = none.  Codes the user must scan match these exactly. */
+typedef struct wms_hh_task {
+    int64_t id;
+    int replenish; /* kind "replenish": from bin to the pick face to_bin */
+    char order[65];
+    char bin[WMS_HH_INPUT_MAX + 1], to_bin[WMS_HH_INPUT_MAX + 1];
+    char sku[65];
+    char description[WMS_HH_LINE_MAX + 1];
+    char lot[21], expiry[11];
+    int64_t qty;                          /* units still to do */
+    int64_t case_units;                   /* units in a case of the item */
+    char tote[33];                        /* the slot on the cart, "" = none */
+    char tote_code[WMS_HH_INPUT_MAX + 1]; /* the physical tote in the slot, "" = none yet */
+    int64_t left_in_tour;
+} wms_hh_task;
+
 typedef struct wms_hh_state {
     wms_hh_screen screen;
     int step; /* the screen's current prompt */
@@ -115,6 +142,17 @@ typedef struct wms_hh_state {
     char count_bin[WMS_HH_INPUT_MAX + 1];
     int ncount;
     wms_hh_count_line count_lines[WMS_HH_COUNT_LINES_MAX];
+
+    /* picking (hhui_pick.c): the task shown, and the tote scanned for it */
+    wms_hh_task task;
+    int64_t waiting; /* picks waiting for a replenishment (no task) */
+    char tote_scan[WMS_HH_INPUT_MAX + 1];
+
+    /* packing and shipping (hhui_pack.c): the open carton, 0 = none */
+    int64_t carton;
+    char pack_order[65], pack_tote[65];
+    char box[WMS_HH_INPUT_MAX + 1];
+    char sscc[24]; /* the last carton closed */
 } wms_hh_state;
 
 /* Starts at the login screen. */

@@ -13,8 +13,12 @@
      ROLE(WMS_ROLE_ADMIN))
 #define RECEIVING (ROLE(WMS_ROLE_RECEIVER) | ROLE(WMS_ROLE_SUPERVISOR) | ROLE(WMS_ROLE_ADMIN))
 #define SUPERVISING (ROLE(WMS_ROLE_SUPERVISOR) | ROLE(WMS_ROLE_ADMIN))
+#define PICKING (ROLE(WMS_ROLE_PICKER) | ROLE(WMS_ROLE_SUPERVISOR) | ROLE(WMS_ROLE_ADMIN))
 
-enum { M_PUBLIC = 1, M_TXN = 2 };
+/* M_TXN: changes state, exactly once per txn.  M_WRITE: changes state
+ * without a txn because repeating it is harmless (task.next hands out the
+ * same task again); it must still run in a write transaction. */
+enum { M_PUBLIC = 1, M_TXN = 2, M_WRITE = 4 };
 
 static const struct method {
     const char *name;
@@ -43,6 +47,23 @@ static const struct method {
     {"order.release", m_order_release, SUPERVISING, M_TXN},
     {"order.cancel", m_order_cancel, SUPERVISING, M_TXN},
     {"order.status", m_order_status, ANY_ROLE, 0},
+    {"wave.release", m_wave_release, SUPERVISING, M_TXN},
+    {"task.next", m_task_next, PICKING, M_WRITE},
+    {"tote.assign", m_tote_assign, PICKING, M_TXN},
+    {"tote.close", m_tote_close, PICKING, M_TXN},
+    {"pick.confirm", m_pick_confirm, PICKING, M_TXN},
+    {"pick.short", m_pick_short, PICKING, M_TXN},
+    {"pack.open", m_pack_open, PICKING, M_TXN},
+    {"pack.scan", m_pack_scan, PICKING, M_TXN},
+    {"pack.close", m_pack_close, PICKING, M_TXN},
+    {"ship.confirm", m_ship_confirm, PICKING, M_TXN},
+    {"return.open", m_return_open, RECEIVING, M_TXN},
+    {"return.scan", m_return_scan, RECEIVING, M_TXN},
+    {"return.grade", m_return_grade, RECEIVING, M_TXN},
+    {"return.close", m_return_close, RECEIVING, M_TXN},
+    {"return.match", m_return_match, SUPERVISING, M_TXN},
+    {"scanner.selftest", m_scanner_selftest, ANY_ROLE, M_WRITE},
+    {"device.list", m_device_list, SUPERVISING, 0},
 };
 
 int wms_method_writes(const char *method)
@@ -51,7 +72,7 @@ int wms_method_writes(const char *method)
         return 1;
     for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
         if (!strcmp(methods[i].name, method))
-            return (methods[i].flags & M_TXN) != 0;
+            return (methods[i].flags & (M_TXN | M_WRITE)) != 0;
     return 0;
 }
 
@@ -373,7 +394,8 @@ int m_events_subscribe(wms_call *c)
         if (bit == 0)
             return wms_error_set(c->err, WMS_EBAD_ARGS,
                                  "topics[%u] is not a topic (order.status, order.hold, "
-                                 "order.short, pick.short, gift.rule, replenish.alert)",
+                                 "order.short, order.shipment, order.return, pick.short, "
+                                 "gift.rule, replenish.alert)",
                                  i);
         topics |= bit;
     }

@@ -38,8 +38,10 @@ typedef struct wms_ident {
     XX(4u, "order.short")                                                                          \
     XX(8u, "pick.short")                                                                           \
     XX(16u, "gift.rule")                                                                           \
-    XX(32u, "replenish.alert")
-#define WMS_TOPIC_ALL 63u
+    XX(32u, "replenish.alert")                                                                     \
+    XX(64u, "order.shipment")                                                                      \
+    XX(128u, "order.return")
+#define WMS_TOPIC_ALL 255u
 
 /* The topic bit of an event kind, 0 when unknown. */
 unsigned wms_topic_bit(const char *kind);

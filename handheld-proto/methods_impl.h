@@ -45,6 +45,23 @@ int m_order_create(wms_call *c);
 int m_order_release(wms_call *c);
 int m_order_cancel(wms_call *c);
 int m_order_status(wms_call *c);
+int m_wave_release(wms_call *c);
+int m_task_next(wms_call *c);
+int m_tote_assign(wms_call *c);
+int m_tote_close(wms_call *c);
+int m_pick_confirm(wms_call *c);
+int m_pick_short(wms_call *c);
+int m_pack_open(wms_call *c);
+int m_pack_scan(wms_call *c);
+int m_pack_close(wms_call *c);
+int m_ship_confirm(wms_call *c);
+int m_return_open(wms_call *c);
+int m_return_scan(wms_call *c);
+int m_return_grade(wms_call *c);
+int m_return_close(wms_call *c);
+int m_return_match(wms_call *c);
+int m_scanner_selftest(wms_call *c);
+int m_device_list(wms_call *c);
 
 /* Packs a booking as a result map. */
 void pack_booking(msgpack_packer *pk, const wms_booking *b, int extra);

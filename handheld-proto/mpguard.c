@@ -1,6 +1,8 @@
 /* mpguard.c - bounds-checking pre-scan of MessagePack bytes (see mpguard.h). */
 #include "mpguard.h"
 
+#include <string.h>
+
 void wms_mp_limits_default(wms_mp_limits *lim)
 {
     if (lim == NULL)
@@ -114,24 +116,27 @@ static int mp_check_room(const wms_mp_limits *lim, size_t pos, uint64_t need, ui
                          what, pos, (unsigned long long)total, lim->max_bytes);
 }
 
-int wms_mp_scan(const uint8_t *buf, size_t n, const wms_mp_limits *lim, size_t *msg_len,
-                wms_error *err)
+void wms_mp_scanner_init(wms_mp_scanner *sc, const wms_mp_limits *lim)
 {
-    if ((buf == NULL && n > 0) || msg_len == NULL)
-        return wms_error_set(err, WMS_EBAD_ARGS, "wms_mp_scan: NULL argument");
-    wms_mp_limits defaults;
-    if (lim == NULL) {
-        wms_mp_limits_default(&defaults);
-        lim = &defaults;
-    }
-    *msg_len = 0;
-    size_t max_depth = lim->max_depth < WMS_MP_DEPTH_CAP ? lim->max_depth : WMS_MP_DEPTH_CAP;
+    if (sc == NULL)
+        return;
+    memset(sc, 0, sizeof(*sc));
+    if (lim != NULL)
+        sc->lim = *lim;
+    else
+        wms_mp_limits_default(&sc->lim);
+    sc->pending = 1;
+}
 
-    uint64_t left[WMS_MP_DEPTH_CAP]; /* values still to come in each open container */
-    size_t depth = 0;                /* open containers */
-    uint64_t pending = 1;            /* values not yet started: the sum of left[], +1 at top */
-    uint64_t objects = 0;            /* values started */
-    size_t pos = 0;
+/* Walks on from sc->pos over buf[0..n).  The state of sc changes only when
+ * a value is complete (a scalar with its payload) or a container's header
+ * is: an incomplete value is judged again, from its type byte, by the next
+ * feed, with every check made on what its bytes already show.  Returns 1,
+ * 0 or an error as wms_mp_scan. */
+static int mp_walk(wms_mp_scanner *sc, const uint8_t *buf, size_t n, wms_error *err)
+{
+    const wms_mp_limits *lim = &sc->lim;
+    size_t max_depth = lim->max_depth < WMS_MP_DEPTH_CAP ? lim->max_depth : WMS_MP_DEPTH_CAP;
 
     if (lim->max_bytes < 1)
         return wms_error_set(err, WMS_ETOO_LARGE, "message too large: max_bytes is 0");
@@ -139,18 +144,20 @@ int wms_mp_scan(const uint8_t *buf, size_t n, const wms_mp_limits *lim, size_t *
         return wms_error_set(err, WMS_ETOO_LARGE, "message too large: max_total_objects is 0");
 
     for (;;) {
+        size_t pos = sc->pos;
         if (pos >= n)
             return 0;
+        sc->steps++;
         uint8_t b = buf[pos];
         mp_format f = mp_classify(b);
         if (f.kind == MP_BAD)
             return wms_error_set(err, WMS_EBAD_ARGS,
                                  "not MessagePack: the byte 0x%02x at offset %zu is never used", b,
                                  pos);
-        pending--;
-        objects++;
-        if (depth > 0)
-            left[depth - 1]--;
+        /* This value has started (committed below once its bytes are here). */
+        size_t depth = sc->depth;
+        uint64_t pending = sc->pending - 1;
+        uint64_t objects = sc->objects + 1;
 
         size_t h = 1 + f.lenw + f.extra; /* header bytes */
         size_t avail = n - pos - 1;      /* bytes present after the type byte */
@@ -184,12 +191,16 @@ int wms_mp_scan(const uint8_t *buf, size_t n, const wms_mp_limits *lim, size_t *
                                      lim->max_total_objects);
             if (h > n - pos)
                 return 0;
-            pos += h;
+            sc->pos = pos + h;
+            sc->objects = objects;
+            if (depth > 0)
+                sc->left[depth - 1]--;
             if (items > 0) {
-                left[depth++] = items;
-                pending += items;
+                sc->left[sc->depth++] = items;
+                sc->pending = pending + items;
                 continue;
             }
+            sc->pending = pending;
         } else {
             if (f.kind == MP_BLOB && len > lim->max_str)
                 return wms_error_set(err, WMS_ETOO_LARGE,
@@ -201,14 +212,50 @@ int wms_mp_scan(const uint8_t *buf, size_t n, const wms_mp_limits *lim, size_t *
                 return rc;
             if (h > n - pos || len > n - pos - h)
                 return 0;
-            pos += h + (size_t)len;
+            sc->pos = pos + h + (size_t)len;
+            sc->objects = objects;
+            sc->pending = pending;
+            if (depth > 0)
+                sc->left[depth - 1]--;
         }
         /* A value is complete: close every container it completes. */
-        while (depth > 0 && left[depth - 1] == 0)
-            depth--;
-        if (depth == 0) {
-            *msg_len = pos;
+        while (sc->depth > 0 && sc->left[sc->depth - 1] == 0)
+            sc->depth--;
+        if (sc->depth == 0)
             return 1;
-        }
     }
+}
+
+int wms_mp_feed(wms_mp_scanner *sc, const uint8_t *buf, size_t n, size_t *msg_len, wms_error *err)
+{
+    if (sc == NULL || (buf == NULL && n > 0) || msg_len == NULL)
+        return wms_error_set(err, WMS_EBAD_ARGS, "wms_mp_feed: NULL argument");
+    *msg_len = 0;
+    if (sc->result == 1) {
+        *msg_len = sc->pos;
+        return 1;
+    }
+    if (sc->result < 0)
+        return wms_error_set(err, sc->result, "wms_mp_feed: this message was refused before");
+    if (n < sc->fed)
+        return wms_error_set(err, WMS_EBAD_ARGS,
+                             "wms_mp_feed: %zu bytes, fewer than the %zu of the last feed", n,
+                             sc->fed);
+    sc->fed = n;
+    int rc = mp_walk(sc, buf, n, err);
+    if (rc == 1)
+        *msg_len = sc->pos;
+    if (rc != 0)
+        sc->result = rc;
+    return rc;
+}
+
+int wms_mp_scan(const uint8_t *buf, size_t n, const wms_mp_limits *lim, size_t *msg_len,
+                wms_error *err)
+{
+    if ((buf == NULL && n > 0) || msg_len == NULL)
+        return wms_error_set(err, WMS_EBAD_ARGS, "wms_mp_scan: NULL argument");
+    wms_mp_scanner sc;
+    wms_mp_scanner_init(&sc, lim);
+    return wms_mp_feed(&sc, buf, n, msg_len, err);
 }

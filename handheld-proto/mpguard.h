@@ -75,9 +75,50 @@ void wms_mp_limits_default(wms_mp_limits *lim);
  *   WMS_ETOO_LARGE  a limit is or must be exceeded; err names the limit, the
  *                   offending value and its offset
  * err may be NULL and is only written on failure.  The scan is stateless and
- * O(n): after more bytes arrive, scan the whole buffer again. */
+ * O(n); for a message that arrives in pieces use a wms_mp_scanner, which
+ * resumes where it stopped instead of starting over. */
 int wms_mp_scan(const uint8_t *buf, size_t n, const wms_mp_limits *lim, size_t *msg_len,
                 wms_error *err);
+
+/*
+ * A resumable scan of one message that arrives in pieces.  wms_mp_scan on
+ * every read would walk the message from its first byte each time: O(n^2)
+ * for a message dripped byte by byte (a 1 MiB message of small values, one
+ * byte per read, is ~10^11 steps).  The scanner keeps the walk's state (the
+ * offset of the first value not yet complete, the open containers and the
+ * counts the limits need) across feeds, so each feed looks only at the
+ * value that was incomplete and at what follows: O(n) in all.
+ *
+ * Use: wms_mp_scanner_init, then wms_mp_feed(sc, buf, n, ...) after each
+ * read, where buf[0] is always the message's first byte and n is every
+ * byte present so far (n never less than in the previous feed; the buffer
+ * may move between feeds).  Every feed returns exactly what wms_mp_scan(buf,
+ * n) would (the same code, *msg_len and error message), every limit checked
+ * as early.  Once a feed returns 1 or an error the scan is over: later
+ * feeds repeat the result (an error without its message); init again for
+ * the next message.  The struct is self-contained (no pointers): it may be
+ * copied, e.g. from the stack to the heap when a message stays incomplete.
+ */
+typedef struct wms_mp_scanner {
+    wms_mp_limits lim;
+    size_t pos;                      /* offset of the first value not yet complete */
+    size_t depth;                    /* open containers */
+    size_t fed;                      /* n of the last feed */
+    uint64_t pending;                /* values not yet started (sum of left[], +1 at top) */
+    uint64_t objects;                /* values started */
+    uint64_t left[WMS_MP_DEPTH_CAP]; /* values still to come in each open container */
+    int result;                      /* 0 while scanning, then 1 or the error code */
+    uint64_t steps;                  /* work done: value headers examined, re-examinations of an
+                                      * incomplete one included (tests: linear, not quadratic) */
+} wms_mp_scanner;
+
+/* Starts a scan with `lim` (copied; NULL for the defaults). */
+void wms_mp_scanner_init(wms_mp_scanner *sc, const wms_mp_limits *lim);
+
+/* Feeds the n bytes present so far (see above).  Returns 1, 0 or an error
+ * as wms_mp_scan; also WMS_EBAD_ARGS for a NULL argument or an n smaller
+ * than the previous feed's. */
+int wms_mp_feed(wms_mp_scanner *sc, const uint8_t *buf, size_t n, size_t *msg_len, wms_error *err);
 
 #ifdef __cplusplus
 }

@@ -16,7 +16,7 @@ static const char usage[] =
     "\n"
     "  init                                  create or migrate the database\n"
     "  import KIND FILE.csv [--update]       KIND: items packs barcodes layout bins stock\n"
-    "                                        customers orders\n"
+    "                                        customers orders boxes\n"
     "  export KIND [--json]                  write KIND back as CSV (or JSON)\n"
     "  barcode parse CODE [--json] [--gs C]  show what a scanned code holds (GS1)\n"
     "  barcode resolve CODE [--json]         which item/pack/bin a code means\n"
@@ -27,6 +27,9 @@ static const char usage[] =
     "       [--to-status S] [--reason R]     move stock (FEFO when no lot is named)\n"
     "  stock [--bin B] [--item SKU]          on-hand by bin/item/lot/expiry/status\n"
     "  expiring --days N                     lots expiring soon; old lots left behind\n"
+    "  report abc [--from D] [--to D] [--days N] [--a-share PCT] [--b-share PCT] [--top N]\n"
+    "                                        ABC classes by picks/units; A items to move nearer\n"
+    "  report expiring --days N              the same as expiring\n"
     "  verify                                recompute stock from the journal\n"
     "  demo-data --out DIR [--seed N] [--bins N] [--items N]\n"
     "                                        generate a demo warehouse as CSV files\n"
@@ -60,6 +63,15 @@ static const char usage[] =
     "  pickface set BIN SKU --min N --max M  replenishment levels of a pick face\n"
     "  replenish check [--wave ID] [--json]  create replenishment tasks (below min, wave)\n"
     "  replenish done TASK --qty N           report a replenishment moved (reserve -> face)\n"
+    "  sscc prefix DIGITS [--extension N]    GS1 company prefix for carton SSCCs; sscc show\n"
+    "  carton label SSCC [--png F] [--svg F] a closed carton's label (ZPL) and preview\n"
+    "  return list [--status S] | show ID    customer returns and their lines (--json)\n"
+    "  label selftest [--png F] [--svg F]    the scanner self-test label (GS1-128, ZPL)\n"
+    "  device list [--failed] [--limit N]    devices by their latest scanner self-test\n"
+    "  device check SCAN [--gs C]            diagnose a scan of the self-test label\n"
+    "  cartonize REF [--json]                boxes for an order and where each unit goes\n"
+    "  cartonize --skus SKU=QTY[,...]        the same for a list of units (a tote)\n"
+    "  boxes [--json]                        the box types (import boxes FILE.csv)\n"
     "  backup FILE [--force]                 consistent copy of the database, also while\n"
     "                                        wmsd serves (--force: replace FILE)\n"
     "  restore FILE [--force]                replace the database by a backup (stop wmsd\n"
@@ -149,6 +161,28 @@ int ctl_open(const ctl *c, int create, wms_db **db)
     return 0;
 }
 
+int ctl_open_ro(const ctl *c, int flags, wms_db **db)
+{
+    wms_error err;
+    wms_error_clear(&err);
+    struct stat sb;
+    if (stat(c->db_path, &sb) != 0) {
+        fprintf(stderr, "wmsctl: NOT_FOUND: no database at %s (run 'wmsctl init' first)\n",
+                c->db_path);
+        return CTL_FAIL;
+    }
+    if (wms_db_open(c->db_path, WMS_DB_READONLY | (flags & WMS_DB_OLDER_OK), db, &err) < 0)
+        return ctl_fail(&err);
+    const char *today = getenv("WMS_TODAY");
+    if (today != NULL && today[0] && wms_db_set_today(*db, today) < 0) {
+        fprintf(stderr, "wmsctl: BAD_ARGS: WMS_TODAY '%s' is not YYYY-MM-DD\n", today);
+        wms_db_close(*db);
+        *db = NULL;
+        return CTL_USAGE;
+    }
+    return 0;
+}
+
 int cmd_init(ctl *c)
 {
     wms_db *db;
@@ -164,21 +198,24 @@ static const struct {
     const char *name;
     int (*fn)(ctl *);
 } commands[] = {
-    {"init", cmd_init},         {"import", cmd_import},       {"export", cmd_export},
-    {"barcode", cmd_barcode},   {"label", cmd_label},         {"receive", cmd_receive},
-    {"move", cmd_move},         {"stock", cmd_stock},         {"expiring", cmd_expiring},
-    {"verify", cmd_verify},     {"demo-data", cmd_demo_data}, {"user", cmd_user},
-    {"receipt", cmd_receipt},   {"count", cmd_count},         {"backup", cmd_backup},
-    {"restore", cmd_restore},   {"route", cmd_route},         {"wave", cmd_wave},
-    {"order", cmd_order},       {"gift", cmd_gift},           {"allocate", cmd_allocate},
-    {"pickface", cmd_pickface}, {"replenish", cmd_replenish},
+    {"init", cmd_init},           {"import", cmd_import},       {"export", cmd_export},
+    {"barcode", cmd_barcode},     {"label", cmd_label},         {"receive", cmd_receive},
+    {"move", cmd_move},           {"stock", cmd_stock},         {"expiring", cmd_expiring},
+    {"verify", cmd_verify},       {"demo-data", cmd_demo_data}, {"user", cmd_user},
+    {"receipt", cmd_receipt},     {"count", cmd_count},         {"backup", cmd_backup},
+    {"restore", cmd_restore},     {"route", cmd_route},         {"wave", cmd_wave},
+    {"order", cmd_order},         {"gift", cmd_gift},           {"allocate", cmd_allocate},
+    {"pickface", cmd_pickface},   {"replenish", cmd_replenish}, {"report", cmd_report},
+    {"sscc", cmd_sscc},           {"carton", cmd_carton},       {"return", cmd_return},
+    {"cartonize", cmd_cartonize}, {"boxes", cmd_boxes},         {"device", cmd_device},
 };
 
 /* Flags that take no value. */
 static int is_flag(const char *name)
 {
     return !strcmp(name, "json") || !strcmp(name, "update") || !strcmp(name, "quarantine") ||
-           !strcmp(name, "help") || !strcmp(name, "load") || !strcmp(name, "force");
+           !strcmp(name, "help") || !strcmp(name, "load") || !strcmp(name, "force") ||
+           !strcmp(name, "failed");
 }
 
 int main(int argc, char **argv)

@@ -32,6 +32,10 @@ int ctl_opt_long(const ctl *c, const char *name, long long min, long long max, l
                  long long *out);
 /* Opens the database (creating it only for `init`). Prints errors. */
 int ctl_open(const ctl *c, int create, wms_db **db);
+/* Opens the database read-only (WMS_DB_READONLY: nothing is written, no
+ * migration; flags may add WMS_DB_OLDER_OK).  For commands that only read.
+ * Prints errors. */
+int ctl_open_ro(const ctl *c, int flags, wms_db **db);
 /* Prints err to stderr as "wmsctl: CODE: message"; returns the exit status
  * for that error (2 for bad input, 1 otherwise). */
 int ctl_fail(const wms_error *err);
@@ -63,5 +67,12 @@ int cmd_restore(ctl *c);
 int cmd_allocate(ctl *c);
 int cmd_pickface(ctl *c);
 int cmd_replenish(ctl *c);
+int cmd_report(ctl *c);
+int cmd_sscc(ctl *c);
+int cmd_carton(ctl *c);
+int cmd_return(ctl *c);
+int cmd_device(ctl *c);
+int cmd_cartonize(ctl *c);
+int cmd_boxes(ctl *c);
 
 #endif

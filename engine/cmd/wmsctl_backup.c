@@ -35,7 +35,9 @@ int cmd_backup(ctl *c)
     }
     const char *file = c->argv[0];
     wms_db *db;
-    int rc = ctl_open(c, 0, &db);
+    /* Read-only: the source is never changed (not migrated, and a
+     * rollback-journal file, e.g. an earlier backup, stays one). */
+    int rc = ctl_open_ro(c, WMS_DB_OLDER_OK, &db);
     if (rc)
         return rc;
     int version = wms_db_schema_version(db);

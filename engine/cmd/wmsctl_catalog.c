@@ -1,6 +1,7 @@
 /* wmsctl_catalog.c - import, export, barcode parse|resolve, label. */
 #include "wmsctl.h"
 #include "domain/gs1.h"
+#include "domain/selftest.h"
 #include "label/label.h"
 
 #include <stdlib.h>
@@ -59,7 +60,7 @@ int cmd_export(ctl *c)
         return CTL_USAGE;
     }
     wms_db *db;
-    int rc = ctl_open(c, 0, &db);
+    int rc = ctl_open_ro(c, 0, &db);
     if (rc)
         return rc;
     wms_error err;
@@ -210,12 +211,37 @@ static wms_label_sym label_sym(const char *key, char *data, size_t n)
     return WMS_LABEL_CODE128;
 }
 
+/* `label selftest`: the scanner self-test label (domain/selftest.h), a
+ * GS1-128 with two variable-length AIs that need FNC1 separators.  Needs
+ * no database. */
+static int label_selftest(ctl *c)
+{
+    wms_error err;
+    wms_error_clear(&err);
+    static char zpl[16384];
+    int rc = wms_label_gs1_zpl(WMS_SELFTEST_BRACKET, "SCANNER SELF-TEST", zpl, sizeof(zpl), &err);
+    if (rc < 0)
+        return ctl_fail(&err);
+    fputs(zpl, stdout);
+    const char *paths[] = {ctl_opt(c, "png"), ctl_opt(c, "svg")};
+    for (int i = 0; i < 2; i++) {
+        if (paths[i] == NULL)
+            continue;
+        if ((rc = wms_label_preview(WMS_LABEL_GS1_128, WMS_SELFTEST_BRACKET, paths[i], &err)) < 0)
+            return ctl_fail(&err);
+        fprintf(stderr, "wmsctl: preview written to %s\n", paths[i]);
+    }
+    return 0;
+}
+
 int cmd_label(ctl *c)
 {
     if (c->argc != 1) {
-        fprintf(stderr, "wmsctl: BAD_ARGS: usage: wmsctl label SKU [--png F] [--svg F]\n");
+        fprintf(stderr, "wmsctl: BAD_ARGS: usage: wmsctl label SKU|selftest [--png F] [--svg F]\n");
         return CTL_USAGE;
     }
+    if (!strcmp(c->argv[0], "selftest"))
+        return label_selftest(c);
     wms_db *db;
     int rc = ctl_open(c, 0, &db);
     if (rc)

@@ -143,7 +143,7 @@ static int stock_row(void *ctx, const wms_stock_row *r)
 int cmd_stock(ctl *c)
 {
     wms_db *db;
-    int rc = ctl_open(c, 0, &db);
+    int rc = ctl_open_ro(c, 0, &db);
     if (rc)
         return rc;
     list_ctx lc = {c, 0};
@@ -263,7 +263,7 @@ static int verify_row(void *ctx, const wms_verify_diff *d)
 int cmd_verify(ctl *c)
 {
     wms_db *db;
-    int rc = ctl_open(c, 0, &db);
+    int rc = ctl_open_ro(c, 0, &db);
     if (rc)
         return rc;
     wms_error err;

@@ -116,12 +116,21 @@ void wms_error_clear(wms_error *err);
 
 typedef struct wms_db wms_db;
 
-enum { WMS_DB_CREATE = 1, WMS_DB_READONLY = 2 };
+enum { WMS_DB_CREATE = 1, WMS_DB_READONLY = 2, WMS_DB_OLDER_OK = 4 };
 
 /* Opens (and with WMS_DB_CREATE creates) the database at `path`: WAL mode,
  * synchronous=FULL, foreign keys on, migrations applied.  On success *out
  * owns the connection (free with wms_db_close).  Errors: WMS_ESTORAGE (not a
- * database, cannot open), WMS_ESCHEMA (made by a newer program), WMS_EBUSY. */
+ * database, cannot open), WMS_ESCHEMA (made by a newer program), WMS_EBUSY.
+ *
+ * WMS_DB_READONLY opens for reading only and writes nothing, ever: the
+ * journal mode is left as it is (a WAL or a rollback-journal file, e.g. a
+ * backup, both work), no migration runs, every write fails (query_only).
+ * A database that needs migration is refused with WMS_ESCHEMA (open it
+ * read-write once: `wmsctl init`) unless flags also has WMS_DB_OLDER_OK,
+ * which takes any older schema version, 0 included, as it is (for code that
+ * copies or checks the file whole: backup, restore).  A missing file is
+ * WMS_ESTORAGE and is not created. */
 int wms_db_open(const char *path, int flags, wms_db **out, wms_error *err);
 void wms_db_close(wms_db *db);
 int wms_db_schema_version(wms_db *db);

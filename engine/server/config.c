@@ -5,6 +5,7 @@
  *   serial = /dev/ttyUSB0@115200   (repeatable)
  *   max_message = 1048576          max_connections = 20000
  *   idle_timeout = 1800            max_queued = 4194304
+ *   max_buffered = 268435456       (all connections together)
  *   txn_keep_hours = 36            receiving_bin = DOCK-01
  *   max_batch = 2048               log_level = info
  */
@@ -96,6 +97,8 @@ int wms_server_config_load(const char *path, wms_server_opts *o, wms_error *err)
             bad = num(v, 1, 7 * 86400, &x) || !(o->idle_timeout_s = (int)x);
         else if (!strcmp(k, "max_queued"))
             bad = num(v, 4096, 1LL << 30, &x) || !(o->max_queued = (size_t)x);
+        else if (!strcmp(k, "max_buffered"))
+            bad = num(v, 65536, 1LL << 40, &x) || !(o->max_buffered = (size_t)x);
         else if (!strcmp(k, "txn_keep_hours"))
             bad = num(v, 24, 24 * 365, &x) || !(o->txn_keep_hours = (int)x);
         else if (!strcmp(k, "max_batch"))

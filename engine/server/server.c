@@ -38,6 +38,12 @@
 /* A closing session whose peer does not take its last bytes (the error
  * notification) is dropped after this long instead of lingering forever. */
 #define CLOSE_LINGER_MS 5000
+/* Memory across all sessions (max_buffered): shedding brings what the live
+ * sessions hold under 7/8 of the cap, and reading resumes there. */
+#define MEM_LOW(cap) ((cap) - (cap) / 8)
+/* A shed session with more output queued than this is dropped at once (its
+ * peer is not reading); with less, its BUSY notice is flushed first. */
+#define SHED_FLUSH_MAX (64 * 1024)
 
 typedef struct session session;
 
@@ -51,6 +57,7 @@ typedef struct call {
     uint8_t *msg;
     size_t n;
     msgpack_sbuffer out; /* outcome, then the response */
+    size_t acct;         /* bytes of out counted in srv->prep_total */
     int answer;          /* a response is due */
     wms_call_info info;
     int verify_rc;
@@ -66,8 +73,11 @@ struct session {
     wms_ident ident;
     uint8_t *in; /* bytes of an incomplete message (NULL when none) */
     size_t in_len, in_cap;
+    wms_mp_scanner *scan;  /* the guard's walk over in[], resumed by each read (with in) */
+    size_t in_acct;        /* bytes of in[] and scan counted in srv->in_total */
     int refs;              /* calls that still point here */
     size_t inflight_bytes; /* request bytes of those calls (capped) */
+    size_t prep_bytes;     /* responses prepared for it in a batch, not yet sent */
     int closing;
     uint64_t closing_ms; /* when closing started */
     uint64_t last_ms;
@@ -106,8 +116,14 @@ typedef struct wms_server {
     int64_t data_version;
     int stopping;
     int verifying; /* PIN checks on the worker pool */
+    /* Memory held for all sessions together, capped by o.max_buffered: */
+    size_t in_total;       /* incomplete messages (in[], scanners) */
+    size_t inflight_total; /* request copies of calls not yet answered */
+    size_t prep_total;     /* responses prepared in a batch, not yet sent */
+    size_t out_total;      /* output queued in the transports (they keep it) */
+    int reads_paused;      /* reading stopped on every session until memory is freed */
     /* counters */
-    uint64_t n_calls, n_commits, n_bad_frames;
+    uint64_t n_calls, n_commits, n_bad_frames, n_shed;
 } wms_server;
 
 static uint64_t now_ms(void)
@@ -122,6 +138,39 @@ static void on_retry(uv_timer_t *t);
 
 /* ---- sessions --------------------------------------------------------- */
 
+/* Counts the session's incomplete-message buffer and scanner again in
+ * srv->in_total (after any change to them). */
+static void session_account_in(session *s)
+{
+    size_t now = s->in_cap + (s->scan != NULL ? sizeof(*s->scan) : 0);
+    s->srv->in_total = s->srv->in_total - s->in_acct + now;
+    s->in_acct = now;
+}
+
+/* Frees the incomplete message and the guard's state over it. */
+static void session_drop_input(session *s)
+{
+    free(s->in);
+    s->in = NULL;
+    s->in_len = s->in_cap = 0;
+    free(s->scan);
+    s->scan = NULL;
+    session_account_in(s);
+}
+
+/* Bytes the server holds for the session: its incomplete message, its
+ * requests not yet answered, responses prepared and output queued. */
+static size_t session_bytes(const session *s)
+{
+    return s->in_acct + s->inflight_bytes + s->prep_bytes +
+           (s->conn != NULL ? s->conn->vt->queued(s->conn) : 0);
+}
+
+static size_t mem_total(const wms_server *srv)
+{
+    return srv->in_total + srv->inflight_total + srv->prep_total + srv->out_total;
+}
+
 static void session_release(session *s)
 {
     if (--s->refs > 0 || s->conn != NULL)
@@ -129,7 +178,7 @@ static void session_release(session *s)
     s->prev->next = s->next;
     s->next->prev = s->prev;
     s->srv->nsessions--;
-    free(s->in);
+    session_drop_input(s);
     free(s);
 }
 
@@ -156,6 +205,7 @@ static void session_close(session *s, int code, const char *why)
         return;
     s->closing = 1;
     s->closing_ms = now_ms();
+    session_drop_input(s); /* a closing session reads nothing more */
     if (code != 0) {
         wms_log(WMS_LOG_WARN, "session %llu %s %s: %s: %s", (unsigned long long)s->id,
                 s->conn->kind, s->conn->peer, wms_err_name(code), why);
@@ -189,6 +239,8 @@ static void *sink_open(void *ctx, wms_conn *c)
     s->next->prev = s;
     srv->sessions.next = s;
     srv->nsessions++;
+    if (srv->reads_paused && c->vt->pause != NULL)
+        c->vt->pause(c, 1); /* over max_buffered: it reads once memory is freed */
     wms_log(WMS_LOG_INFO, "session %llu open %s %s", (unsigned long long)s->id, c->kind, c->peer);
     return s;
 }
@@ -207,9 +259,26 @@ static void sink_closed(void *sess)
 static void call_release(call *c)
 {
     if (c->s != NULL) {
+        wms_server *srv = c->s->srv;
         c->s->inflight_bytes -= c->n;
+        srv->inflight_total -= c->n;
+        c->s->prep_bytes -= c->acct;
+        srv->prep_total -= c->acct;
+        c->acct = 0;
         session_release(c->s);
     }
+}
+
+/* Counts the call's prepared outcome/response in prep_total (after call_run
+ * or any rewrite of c->out). */
+static void call_account_out(wms_server *srv, call *c)
+{
+    if (c->s == NULL)
+        return;
+    size_t now = c->out.size;
+    srv->prep_total = srv->prep_total - c->acct + now;
+    c->s->prep_bytes = c->s->prep_bytes - c->acct + now;
+    c->acct = now;
 }
 
 static void call_free(call *c)
@@ -217,6 +286,22 @@ static void call_free(call *c)
     msgpack_sbuffer_destroy(&c->out);
     free(c->msg);
     free(c);
+}
+
+/* Puts the list `head` (taken from the queue) back at its front, in order. */
+static void requeue_front(wms_server *srv, call *head)
+{
+    call *tail = head;
+    int n = 1;
+    while (tail->next != NULL) {
+        tail = tail->next;
+        n++;
+    }
+    tail->next = srv->pend_head;
+    if (srv->pend_head == NULL)
+        srv->pend_tail = tail;
+    srv->pend_head = head;
+    srv->npending += n;
 }
 
 static void enqueue(wms_server *srv, call *c)
@@ -251,14 +336,105 @@ static int session_message(session *s, const uint8_t *p, size_t n)
     msgpack_sbuffer_init(&c->out);
     s->refs++;
     s->inflight_bytes += n;
+    s->srv->inflight_total += n;
     s->calls++;
     s->last_ms = now_ms();
     enqueue(s->srv, c);
     return 0;
 }
 
+/* Stops or resumes reading on every live session. */
+static void mem_pause_all(wms_server *srv, int paused)
+{
+    srv->reads_paused = paused;
+    for (session *s = srv->sessions.next; s != &srv->sessions; s = s->next)
+        if (s->conn != NULL && !s->closing && s->conn->vt->pause != NULL)
+            s->conn->vt->pause(s->conn, paused);
+}
+
+/* Closes a session to free what it holds (`bytes`): the server is over
+ * max_buffered and it holds the most.  A peer that does not read (more than
+ * SHED_FLUSH_MAX queued) is dropped at once with its output; otherwise its
+ * BUSY notice is flushed first.  Its incomplete message is freed now. */
+static void session_shed(session *s, size_t bytes)
+{
+    wms_server *srv = s->srv;
+    srv->n_shed++;
+    char why[200];
+    snprintf(why, sizeof(why),
+             "server memory limit reached (max_buffered %zu bytes): this connection held the "
+             "most, %zu bytes; try again later",
+             srv->o.max_buffered, bytes);
+    size_t queued = s->conn->vt->queued(s->conn);
+    session_close(s, WMS_EBUSY, why);
+    if (queued > SHED_FLUSH_MAX && s->conn != NULL)
+        s->conn->vt->close(s->conn, NULL);
+}
+
+/*
+ * Keeps the memory held for all sessions together (incomplete messages,
+ * unanswered requests, prepared responses, queued output) under
+ * max_buffered.  Over it: the sessions that hold the most are closed, one
+ * by one, until what the others hold is under 7/8 of the cap, and reading
+ * stops on every session until the memory is really freed (a dropped
+ * connection's output goes when libuv has closed it, a closed session's
+ * calls when their batch is done); reading resumes under 7/8.  Sessions
+ * below the biggest are not touched: a canary keeps being answered, only
+ * its next request waits while reading is stopped.  Cheap (O(1)) unless over.
+ */
+static void mem_check(wms_server *srv)
+{
+    size_t cap = srv->o.max_buffered, low = MEM_LOW(cap);
+    size_t total = mem_total(srv);
+    if (cap == 0)
+        return;
+    if (total <= low) {
+        if (srv->reads_paused) {
+            mem_pause_all(srv, 0);
+            wms_log(WMS_LOG_INFO,
+                    "buffered memory %zu bytes, under 7/8 of max_buffered: reading again", total);
+        }
+        return;
+    }
+    if (total <= cap && !srv->reads_paused)
+        return;
+    /* What the live sessions hold (closing ones free theirs soon). */
+    size_t live = total;
+    for (session *s = srv->sessions.next; s != &srv->sessions; s = s->next)
+        if (s->conn == NULL || s->closing) {
+            size_t b = session_bytes(s);
+            live -= b < live ? b : live;
+        }
+    while (live > low) {
+        session *big = NULL;
+        size_t most = 0;
+        for (session *s = srv->sessions.next; s != &srv->sessions; s = s->next) {
+            if (s->conn == NULL || s->closing)
+                continue;
+            size_t b = session_bytes(s);
+            if (b > most) {
+                most = b;
+                big = s;
+            }
+        }
+        if (big == NULL)
+            break;
+        session_shed(big, most);
+        live -= most < live ? most : live;
+    }
+    if (!srv->reads_paused) {
+        mem_pause_all(srv, 1);
+        wms_log(WMS_LOG_WARN,
+                "buffered memory %zu bytes over max_buffered %zu: reading stopped until it is "
+                "freed",
+                total, cap);
+    }
+}
+
 /* Stream input: split into messages with the guard; keep only the tail of
- * an incomplete message (capped at the message limit). */
+ * an incomplete message (capped at the message limit) and the guard's walk
+ * over it, so each read resumes the walk instead of starting it over (a
+ * message dripped byte by byte costs O(n), not O(n^2)). */
 static int sink_data(void *sess, const uint8_t *p, size_t n)
 {
     session *s = sess;
@@ -288,17 +464,25 @@ static int sink_data(void *sess, const uint8_t *p, size_t n)
             }
             s->in = nb;
             s->in_cap = cap;
+            session_account_in(s);
         }
         memcpy(s->in + s->in_len, p, n);
         s->in_len += n;
         buf = s->in;
         len = s->in_len;
     }
+    /* The first message goes on with the kept walk (s->scan, which belongs
+     * to s->in); every later one starts its own. */
+    wms_mp_scanner fresh, *sc = s->in_len > 0 ? s->scan : NULL;
     size_t off = 0;
     while (off < len) {
+        if (sc == NULL) {
+            wms_mp_scanner_init(&fresh, &s->srv->mp);
+            sc = &fresh;
+        }
         size_t mlen = 0;
         wms_error err;
-        int rc = wms_mp_scan(buf + off, len - off, &s->srv->mp, &mlen, &err);
+        int rc = wms_mp_feed(sc, buf + off, len - off, &mlen, &err);
         if (rc < 0) {
             s->srv->n_bad_frames++;
             session_close(s, WMS_EBAD_FRAME, err.msg);
@@ -309,28 +493,39 @@ static int sink_data(void *sess, const uint8_t *p, size_t n)
         if (session_message(s, buf + off, mlen) < 0)
             return 0;
         off += mlen;
+        sc = NULL;
     }
     size_t rest = len - off;
     if (rest == 0) {
         /* Idle sessions keep no buffer. */
-        free(s->in);
-        s->in = NULL;
-        s->in_len = s->in_cap = 0;
-    } else if (buf == s->in) {
-        memmove(s->in, s->in + off, rest);
-        s->in_len = rest;
+        session_drop_input(s);
     } else {
-        size_t cap = 256;
-        while (cap < rest)
-            cap *= 2;
-        if ((s->in = malloc(cap)) == NULL) {
-            session_close(s, WMS_ENOMEM, "out of memory");
-            return 0;
+        if (buf == s->in) {
+            memmove(s->in, s->in + off, rest);
+            s->in_len = rest;
+        } else {
+            size_t cap = 256;
+            while (cap < rest)
+                cap *= 2;
+            if ((s->in = malloc(cap)) == NULL) {
+                session_close(s, WMS_ENOMEM, "out of memory");
+                return 0;
+            }
+            memcpy(s->in, p + off, rest);
+            s->in_len = rest;
+            s->in_cap = cap;
         }
-        memcpy(s->in, p + off, rest);
-        s->in_len = rest;
-        s->in_cap = cap;
+        /* Keep the walk of the incomplete message with its bytes. */
+        if (sc != s->scan) {
+            if (s->scan == NULL && (s->scan = malloc(sizeof(*s->scan))) == NULL) {
+                session_close(s, WMS_ENOMEM, "out of memory");
+                return 0;
+            }
+            *s->scan = *sc;
+        }
+        session_account_in(s);
     }
+    mem_check(s->srv);
     return 0;
 }
 
@@ -351,7 +546,9 @@ static int sink_message(void *sess, const uint8_t *p, size_t n)
                              rc < 0 ? err.msg : "frame is not exactly one MessagePack message");
         return 0;
     }
-    return session_message(s, p, n);
+    rc = session_message(s, p, n);
+    mem_check(s->srv);
+    return rc;
 }
 
 /* ---- batches -------------------------------------------------------- */
@@ -532,6 +729,7 @@ static void batch_finish(wms_server *srv, int durable)
     if (durable)
         push_events(srv);
     srv->committing = 0;
+    mem_check(srv);
     if (srv->pend_head != NULL)
         batch_kick(srv);
 }
@@ -553,6 +751,7 @@ static void commit_done(uv_work_t *w, int status)
                 wms_outcome_error(&c->out, srv->commit_rc < 0 ? srv->commit_err.code : WMS_ESTORAGE,
                                   srv->commit_err.msg[0] ? srv->commit_err.msg
                                                          : "the change could not be stored");
+            call_account_out(srv, c);
         }
     } else {
         srv->n_commits++;
@@ -697,6 +896,7 @@ static void batch_start(wms_server *srv)
             continue;
         }
         call_run(srv, c, t);
+        call_account_out(srv, c);
         if (c->phase == CALL_LOGIN_DONE && c->s != NULL && c->s->login_pending) {
             /* The login is decided: its held calls run next, right here. */
             c->s->login_pending = 0;
@@ -708,6 +908,12 @@ static void batch_start(wms_server *srv)
         }
         if (c->phase != CALL_LOGIN_VERIFY) {
             pp = &c->next;
+            if (c->next != NULL && mem_total(srv) > srv->o.max_buffered) {
+                /* The responses prepared so far fill max_buffered: the rest
+                 * waits, in order, for the next batch (after these are sent). */
+                requeue_front(srv, c->next);
+                c->next = NULL;
+            }
             continue;
         }
         c->s->login_pending = 1;
@@ -739,6 +945,7 @@ static void batch_kick(wms_server *srv)
 
 static void on_check(uv_check_t *h)
 {
+    mem_check(h->data);
     batch_kick(h->data);
 }
 
@@ -798,6 +1005,7 @@ void wms_server_opts_default(wms_server_opts *o)
     o->max_connections = 20000;
     o->idle_timeout_s = 1800;
     o->max_queued = 4u << 20;
+    o->max_buffered = (size_t)256 << 20;
     o->txn_keep_hours = 36;
     o->receiving_bin = "DOCK-01";
     o->max_batch = 2048;
@@ -857,6 +1065,7 @@ int wms_server_run(const wms_server_opts *o, wms_error *err)
     srv->mp.max_bytes = srv->o.max_message;
     srv->tl.max_message = srv->o.max_message + 64;
     srv->tl.max_queued = srv->o.max_queued;
+    srv->tl.queued_total = &srv->out_total;
     srv->last_prune = 0;
     signal(SIGPIPE, SIG_IGN);
     if ((rc = wms_db_open(o->db_path, WMS_DB_CREATE, &srv->db, err)) < 0)
@@ -895,9 +1104,11 @@ int wms_server_run(const wms_server_opts *o, wms_error *err)
         fprintf(stdout, "listening on port %d\n", wms_tcp_port(srv->tcp)), fflush(stdout);
     uv_run(&srv->loop, UV_RUN_DEFAULT);
     server_shutdown(srv);
-    wms_log(WMS_LOG_INFO, "wmsd stopped: %llu calls, %llu commits, %llu bad frames",
+    wms_log(WMS_LOG_INFO,
+            "wmsd stopped: %llu calls, %llu commits, %llu bad frames, %llu sessions shed at "
+            "max_buffered",
             (unsigned long long)srv->n_calls, (unsigned long long)srv->n_commits,
-            (unsigned long long)srv->n_bad_frames);
+            (unsigned long long)srv->n_bad_frames, (unsigned long long)srv->n_shed);
     uv_loop_close(&srv->loop);
     wms_db_close(srv->db);
     free(srv);

@@ -27,6 +27,8 @@ typedef struct wms_server_opts {
     int max_connections;       /* default 20000 */
     int idle_timeout_s;        /* default 1800 */
     size_t max_queued;         /* per-connection output cap (default 4 MiB) */
+    size_t max_buffered;       /* all connections together: input being assembled, requests
+                                * waiting, responses prepared and queued (256 MiB) */
     int txn_keep_hours;        /* >= 24 (default 36) */
     const char *receiving_bin; /* default bin for receive.scan */
     int max_batch;             /* most requests in one commit (default 2048) */

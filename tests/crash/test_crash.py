@@ -6,8 +6,7 @@ its acknowledged effect, nothing unacknowledged is half-applied, the stock
 equals the scanners' ledgers and `wmsctl verify` passes.  A `wmsctl import`
 SIGKILLed partway leaves none or all of its rows.
 
-Killing a wave release partway is not covered here: wave release did not
-exist when this test was written and belongs to a later issue.
+Killing a wave release partway: test_crash_wave.py.
 
 Run by ctest with /usr/bin/python3 (env WMSD, WMSCTL, WMS_TMP);
 WMS_CRASH_SEED picks another kill schedule."""

@@ -75,6 +75,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
 
+    /* The same bytes arriving in pieces (sizes from the knob): a resumable
+     * scanner ends with the whole scan's result; each feed before the end
+     * asks for more, unless the prefix already shows the refusal. */
+    wms_mp_scanner sc;
+    wms_mp_scanner_init(&sc, &def);
+    uint32_t x = 0x9e3779b9u ^ knob;
+    size_t have = 0, flen = 0, feeds = 0;
+    int frc = 0;
+    while (frc == 0 && have < size) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        have += 1 + (knob & 0x80 ? x % 3 : x % 97);
+        if (have > size)
+            have = size;
+        frc = wms_mp_feed(&sc, data, have, &flen, NULL);
+        feeds++;
+        if (frc == 1 && (have < len || flen != len))
+            abort();
+    }
+    if (size == 0)
+        frc = wms_mp_feed(&sc, data, 0, &flen, NULL);
+    if (frc != rc || (rc == 1 && flen != len))
+        abort();
+    /* Linear work: each complete value once (at most one per byte), plus one
+     * look per feed at the value still incomplete. */
+    if (sc.steps > (uint64_t)have + feeds + 1)
+        abort();
+
     /* Tighter limits in every dimension. */
     wms_mp_limits tight = {
         .max_bytes = 1 + (size_t)(knob & 0x3f) * 16,

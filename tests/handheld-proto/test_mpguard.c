@@ -34,8 +34,34 @@ static long unpack_len(const uint8_t *buf, size_t n)
     return (long)off;
 }
 
+/* Feeds buf[0..n) to a resumable scanner one byte more at a time, as a
+ * reader keeping a partial message would, and asserts every feed answers
+ * exactly what a scan of the same prefix from its start does: the code,
+ * *msg_len and, at an error, the message.  Stops at the first result that
+ * is not 0 (the scan is over then).  Returns that result. */
+static int drip_equals_scan(const uint8_t *buf, size_t n, const wms_mp_limits *lim)
+{
+    wms_mp_scanner sc;
+    wms_mp_scanner_init(&sc, lim);
+    for (size_t k = 0; k <= n; k++) {
+        size_t l1 = 777, l2 = 888;
+        wms_error e1 = {0}, e2 = {0};
+        int r1 = wms_mp_feed(&sc, buf, k, &l1, &e1);
+        int r2 = wms_mp_scan(buf, k, lim, &l2, &e2);
+        if (r1 != r2 || l1 != l2)
+            fail_msg("prefix %zu/%zu: feed %d (len %zu, %s), scan %d (len %zu, %s)", k, n, r1, l1,
+                     e1.msg, r2, l2, e2.msg);
+        if (r1 < 0)
+            assert_string_equal(e1.msg, e2.msg);
+        if (r1 != 0)
+            return r1;
+    }
+    return 0;
+}
+
 /* Asserts the scan finds exactly an n-byte message, as msgpack-c does, and
- * that every shorter prefix asks for more bytes. */
+ * that every shorter prefix asks for more bytes (also fed byte by byte to
+ * a resumable scanner). */
 static void expect_complete(const uint8_t *buf, size_t n, const wms_mp_limits *lim,
                             int check_prefixes)
 {
@@ -46,6 +72,7 @@ static void expect_complete(const uint8_t *buf, size_t n, const wms_mp_limits *l
     assert_int_equal(unpack_len(buf, n), (long)n);
     if (!check_prefixes)
         return;
+    assert_int_equal(drip_equals_scan(buf, n, lim), 1);
     for (size_t k = 0; k < n; k++) {
         len = 12345;
         int rc = wms_mp_scan(buf, k, lim, &len, &err);
@@ -65,6 +92,9 @@ static void expect_error(const uint8_t *buf, size_t n, const wms_mp_limits *lim,
     if (rc != code)
         fail_msg("expected %d, got %d (%s)", code, rc, err.msg);
     assert_int_equal(err.code, code);
+    /* Dripped, the same refusal arrives (at the first prefix that shows it). */
+    if (n <= 70000)
+        assert_int_equal(drip_equals_scan(buf, n, lim), code);
     if (word != NULL && strstr(err.msg, word) == NULL)
         fail_msg("message \"%s\" does not name %s", err.msg, word);
 }
@@ -574,6 +604,204 @@ static void test_property_random_objects(void **state)
     }
 }
 
+/* A legal request of about `elems` x 170 bytes with 8 values per element (8 more around them):
+ * [0, 1, "ping", [{"rows": [[i, "item-i", [1, 2, 3], "<150 bytes>"], ...]}]]. */
+static void pack_big_request(packed *p, int elems)
+{
+    packed_init(p);
+    msgpack_pack_array(&p->pk, 4);
+    msgpack_pack_int(&p->pk, 0);
+    msgpack_pack_int(&p->pk, 1);
+    msgpack_pack_str_with_body(&p->pk, "ping", 4);
+    msgpack_pack_array(&p->pk, 1);
+    msgpack_pack_map(&p->pk, 1);
+    msgpack_pack_str_with_body(&p->pk, "rows", 4);
+    msgpack_pack_array(&p->pk, (size_t)elems);
+    char name[32];
+    for (int i = 0; i < elems; i++) {
+        msgpack_pack_array(&p->pk, 4);
+        msgpack_pack_int(&p->pk, i);
+        int k = snprintf(name, sizeof(name), "item-%05d", i);
+        msgpack_pack_str_with_body(&p->pk, name, (size_t)k);
+        msgpack_pack_array(&p->pk, 3);
+        for (int v = 1; v <= 3; v++)
+            msgpack_pack_int(&p->pk, v);
+        pack_blob(&p->pk, K_STR, 150);
+    }
+}
+
+/* Feeds data to a fresh scanner in pieces of `chunk` bytes (1: a drip);
+ * asserts 0 before the end and 1 with the whole length at it.  Returns the
+ * scanner's work counter. */
+static uint64_t feed_in_pieces(const uint8_t *data, size_t n, size_t chunk)
+{
+    wms_mp_scanner sc;
+    wms_mp_scanner_init(&sc, NULL);
+    size_t len = 0;
+    for (size_t k = 0; k < n; k += chunk) {
+        size_t have = k + chunk < n ? k + chunk : n;
+        int rc = wms_mp_feed(&sc, data, have, &len, NULL);
+        if (have < n && rc != 0)
+            fail_msg("%zu of %zu bytes: %d", have, n, rc);
+        if (have == n) {
+            assert_int_equal(rc, 1);
+            assert_int_equal(len, n);
+        }
+    }
+    return sc.steps;
+}
+
+/* The work of the old way: a scan from the start after every byte. */
+static uint64_t rescan_from_start(const uint8_t *data, size_t n)
+{
+    uint64_t total = 0;
+    for (size_t k = 1; k <= n; k++) {
+        wms_mp_scanner sc;
+        wms_mp_scanner_init(&sc, NULL);
+        size_t len;
+        (void)wms_mp_feed(&sc, data, k, &len, NULL);
+        total += sc.steps;
+    }
+    return total;
+}
+
+/* A large legal message dripped one byte per feed costs linear work: the
+ * guard's step counter (value headers examined) stays within the steps of
+ * one whole scan plus one re-examination per feed, and doubles when the
+ * message doubles; scanning from the start after every byte (what the
+ * server did) is quadratic.  The results equal the whole scan's. */
+static void test_drip_is_linear(void **state)
+{
+    (void)state;
+    packed big;
+    pack_big_request(&big, 4000); /* ~680 KB, 32008 values: within the defaults */
+    const uint8_t *data = packed_data(&big);
+    size_t n = big.sb.size;
+    assert_true(n > 600000 && n < (1u << 20));
+    size_t len = 0;
+    assert_int_equal(wms_mp_scan(data, n, NULL, &len, NULL), 1);
+    assert_int_equal(len, n);
+    assert_int_equal(unpack_len(data, n), (long)n);
+
+    uint64_t whole = feed_in_pieces(data, n, n);
+    uint64_t drip = feed_in_pieces(data, n, 1);
+    uint64_t pieces = feed_in_pieces(data, n, 1460); /* TCP-segment-sized reads */
+    assert_int_equal(whole, 8 + 8 * 4000);           /* one step per value */
+    assert_true(drip <= whole + n);
+    assert_true(pieces <= whole + n / 1460 + 1);
+
+    packed half;
+    pack_big_request(&half, 2000);
+    uint64_t drip_half = feed_in_pieces(packed_data(&half), half.sb.size, 1);
+    /* Twice the bytes, about twice the work (not four times). */
+    assert_true(drip < 2 * drip_half + drip_half / 10);
+
+    /* The quadratic baseline, measured on a small message (the big one
+     * would take ~10^10 steps): 40 elements, ~7 KB. */
+    packed small;
+    pack_big_request(&small, 40);
+    size_t ns = small.sb.size;
+    uint64_t rescans = rescan_from_start(packed_data(&small), ns);
+    uint64_t drip_small = feed_in_pieces(packed_data(&small), ns, 1);
+    assert_true(drip_small <= ns + 8 + 8 * 40);
+    assert_true(rescans > 40 * drip_small);
+    print_message("[mpguard] %zu-byte message: whole scan %llu steps, byte-by-byte %llu, in "
+                  "1460-byte reads %llu; %zu-byte message: byte-by-byte %llu, rescanning from "
+                  "the start %llu\n",
+                  n, (unsigned long long)whole, (unsigned long long)drip,
+                  (unsigned long long)pieces, ns, (unsigned long long)drip_small,
+                  (unsigned long long)rescans);
+    msgpack_sbuffer_destroy(&big.sb);
+    msgpack_sbuffer_destroy(&half.sb);
+    msgpack_sbuffer_destroy(&small.sb);
+}
+
+/* Random messages (and a second one behind each) fed in random pieces, the
+ * buffer moving between feeds as a growing reader's does: the same result
+ * as one scan of the whole, at every step. */
+static void test_feed_random_pieces(void **state)
+{
+    (void)state;
+    srand(20261123);
+    for (int round = 0; round < 300; round++) {
+        packed p;
+        packed_init(&p);
+        pack_random(&p.pk, 1 + round % 6);
+        size_t n = p.sb.size;
+        msgpack_pack_int(&p.pk, round); /* bytes after the message */
+        size_t total = p.sb.size;
+        wms_mp_limits lim;
+        wms_mp_limits_default(&lim);
+        if (round % 3 == 1)
+            lim.max_str = 20; /* some rounds are refused partway */
+        if (round % 3 == 2)
+            lim.max_container = 3;
+        wms_error ew = {0}, ef = {0};
+        size_t lw = 0, lf = 0;
+        int whole = wms_mp_scan(packed_data(&p), total, &lim, &lw, &ew);
+        wms_mp_scanner sc;
+        wms_mp_scanner_init(&sc, &lim);
+        uint8_t *copy = NULL;
+        int rc = 0;
+        for (size_t have = 0; rc == 0;) {
+            have += 1 + (size_t)rand() % 40;
+            if (have > total)
+                have = total;
+            /* A fresh copy each time: the scanner keeps no pointer. */
+            free(copy);
+            copy = malloc(have ? have : 1);
+            assert_non_null(copy);
+            memcpy(copy, packed_data(&p), have);
+            rc = wms_mp_feed(&sc, copy, have, &lf, &ef);
+            if (rc == 0) {
+                size_t l2;
+                assert_int_equal(wms_mp_scan(copy, have, &lim, &l2, NULL), 0);
+            }
+            if (have == total)
+                break;
+        }
+        free(copy);
+        assert_int_equal(rc, whole);
+        assert_int_equal(lf, lw);
+        if (whole == 1)
+            assert_int_equal(lw, n);
+        else
+            assert_int_equal(ef.code, ew.code);
+        msgpack_sbuffer_destroy(&p.sb);
+    }
+}
+
+/* The scanner's contract: fewer bytes than before, NULLs, a finished scan. */
+static void test_feed_contract(void **state)
+{
+    (void)state;
+    static const uint8_t two[] = {0x92, 0x01, 0x02, 0xc1};
+    wms_mp_scanner sc;
+    wms_mp_scanner_init(&sc, NULL);
+    size_t len = 99;
+    wms_error err = {0};
+    assert_int_equal(wms_mp_feed(&sc, two, 2, &len, &err), 0);
+    assert_int_equal(len, 0);
+    assert_int_equal(wms_mp_feed(&sc, two, 1, &len, &err), WMS_EBAD_ARGS);
+    assert_non_null(strstr(err.msg, "fewer"));
+    assert_int_equal(wms_mp_feed(&sc, NULL, 3, &len, &err), WMS_EBAD_ARGS);
+    assert_int_equal(wms_mp_feed(NULL, two, 3, &len, &err), WMS_EBAD_ARGS);
+    assert_int_equal(wms_mp_feed(&sc, two, 3, NULL, &err), WMS_EBAD_ARGS);
+    /* Done: the 0xc1 after the message is never looked at, and the result
+     * repeats. */
+    assert_int_equal(wms_mp_feed(&sc, two, 4, &len, &err), 1);
+    assert_int_equal(len, 3);
+    len = 0;
+    assert_int_equal(wms_mp_feed(&sc, two, 4, &len, &err), 1);
+    assert_int_equal(len, 3);
+    /* A refused message stays refused. */
+    wms_mp_scanner_init(&sc, NULL);
+    assert_int_equal(wms_mp_feed(&sc, two + 3, 1, &len, &err), WMS_EBAD_ARGS);
+    assert_non_null(strstr(err.msg, "0xc1"));
+    assert_int_equal(wms_mp_feed(&sc, two + 3, 1, &len, &err), WMS_EBAD_ARGS);
+    assert_int_equal(len, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -586,6 +814,9 @@ int main(void)
         cmocka_unit_test(test_concatenated_and_args),
         cmocka_unit_test(test_max_bytes_boundary),
         cmocka_unit_test(test_property_random_objects),
+        cmocka_unit_test(test_drip_is_linear),
+        cmocka_unit_test(test_feed_random_pieces),
+        cmocka_unit_test(test_feed_contract),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

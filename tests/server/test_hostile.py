@@ -106,6 +106,42 @@ METHODS = {
     "order.release": ("SA", True, [("order", S, REQ, "HX-ORD")]),
     "order.cancel": ("SA", True, [("order", S, REQ, "HX-ORD"), ("reason", S, OPT, "hx")]),
     "order.status": ("PRSA", False, [("order", S, REQ, "HX-ORD")]),
+    "wave.release": ("SA", True, [
+        ("method", S, OPT, "discrete"), ("totes", I, OPT, 8, QTY),
+        ("max_orders", I, OPT, 10, QTY), ("max_lines", I, OPT, 100, QTY)]),
+    "task.next": ("PSA", False, [("zone", S, OPT, "Z1")]),
+    "tote.assign": ("PSA", True, [("tote", S, REQ, "T1-1-1"), ("code", S, REQ, "TOTE-HX")]),
+    "tote.close": ("PSA", True, [("code", S, REQ, "TOTE-HX")]),
+    "pick.confirm": ("PSA", True, [
+        ("task", I, REQ, 1, ID), ("bin", S, REQ, "P1"), ("code", S, REQ, EACH),
+        ("qty", I, OPT, 1, QTY), ("tote", S, OPT, "TOTE-HX"), ("to_bin", S, OPT, "P3")]),
+    "pick.short": ("PSA", True, [
+        ("task", I, REQ, 1, ID), ("qty_found", I, REQ, 0, QTY), ("reason", S, OPT, "hx"),
+        ("tote", S, OPT, "TOTE-HX")]),
+    "pack.open": ("PSA", True, [("tote", S, OPT, "TOTE-HX"), ("order", S, OPT, "HX-ORD")]),
+    "pack.scan": ("PSA", True, [
+        ("carton", I, REQ, 1, ID), ("code", S, REQ, EACH), ("qty", I, OPT, 1, QTY)]),
+    "pack.close": ("PSA", True, [
+        ("carton", I, REQ, 1, ID), ("box", S, OPT, "BOX-S"), ("weight_g", I, OPT, 500, QTY)]),
+    "ship.confirm": ("PSA", True, [("sscc", S, OPT, "000000000000000000"),
+                                   ("order", S, OPT, "HX-ORD")]),
+    "return.open": ("RSA", True, [
+        ("sscc", S, OPT, "000000000000000000"), ("order", S, OPT, "HX-ORD"),
+        ("unknown", B, OPT, False), ("reference", S, OPT, "hx")]),
+    "return.scan": ("RSA", True, [
+        ("return", I, REQ, 1, ID), ("code", S, REQ, EACH), ("qty", I, OPT, 1, QTY),
+        ("item", S, OPT, "A"), ("lot", S, OPT, "HXL"), ("expiry", S, OPT, "2027-01-31"),
+        ("serial", S, OPT, "S1")]),
+    "return.grade": ("RSA", True, [
+        ("line", I, REQ, 1, ID), ("grade", S, REQ, "damaged"), ("bin", S, OPT, "Q1"),
+        ("reason", S, OPT, "hx")]),
+    "return.close": ("RSA", True, [("return", I, REQ, 1, ID)]),
+    "return.match": ("SA", True, [
+        ("return", I, REQ, 1, ID), ("order", S, OPT, "HX-ORD"), ("write_off", B, OPT, False),
+        ("reason", S, OPT, "hx")]),
+    "scanner.selftest": ("PRSA", False, [
+        ("scan", S, REQ, "]C10109506000134352" "10Yz-4ab\x1d" "21W8kq5\x1d" "17301231")]),
+    "device.list": ("SA", False, [("failed", B, OPT, True), ("limit", I, OPT, 10, QTY)]),
 }
 ROLE_LETTER = {"pia": "P", "rob": "R", "sue": "S", "ada": "A"}
 PUBLIC = ("hello", "login", "ping")
@@ -570,7 +606,7 @@ class ArgumentMatrixTest(HostileBase):
                 for v in values:
                     if meaning == PROTO and 2 <= v <= 1000:
                         continue
-                    if v == 0 and (meaning == PCT or name == "lines[].qty"):
+                    if v == 0 and (meaning == PCT or name in ("lines[].qty", "qty_found")):
                         continue  # zero: a valid tolerance, expected or counted quantity
                     if meaning == PCT and 0 <= v <= 100:
                         continue

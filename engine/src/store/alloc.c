@@ -8,6 +8,7 @@
  * arrays so that no SELECT is still stepping over a table being changed.
  */
 #include "store/alloc.h"
+#include "store/pick.h"
 #include "store/db.h"
 #include "store/events.h"
 #include "store/stock.h"
@@ -170,7 +171,9 @@ static int reserve(wms_db *db, int64_t order_id, int line, int64_t item_id, cons
     if ((rc = db__exec_stmt(db, st, err, "allocation")) < 0)
         return rc;
     *ok = 1;
-    return 0;
+    /* units an open replenishment meant to top a face up with may just
+     * have been promised to this order */
+    return alloc__clip_topups(db, c->bin_id, item_id, c->lot, c->expiry, err);
 }
 
 /* Allocates up to l->need units of one line FEFO; *got = units reserved,
@@ -188,6 +191,9 @@ static int alloc_line(wms_db *db, int64_t order_id, const line_row *l, int64_t w
         "AND b.blocked = 0 AND b.type IN ('pick', 'reserve') "
         "AND (s.expiry = '' OR (s.expiry > ?2 AND "
         "     (?3 IS NULL OR s.expiry >= date(?2, '+' || ?3 || ' days')))) "
+        "AND NOT EXISTS (SELECT 1 FROM shorts sh JOIN counts k ON k.id = sh.count_id "
+        "  WHERE sh.bin_id = s.bin_id AND sh.item_id = s.item_id "
+        "  AND k.status IN ('open', 'counting', 'pending_approval')) "
         "ORDER BY s.expiry = '', s.expiry, b.type <> 'pick', b.code, s.lot LIMIT ?4";
     cand c[CAND_BATCH];
     int64_t need = l->need;
@@ -235,6 +241,55 @@ static int alloc_line(wms_db *db, int64_t order_id, const line_row *l, int64_t w
             break;
     }
     return 0;
+}
+
+int alloc__line_more(wms_db *db, int64_t order_id, int line, int64_t units, int64_t wave_id,
+                     int64_t *got, int64_t *first_new, wms_error *err)
+{
+    static const char q_line[] =
+        "SELECT l.item_id, i.sku, l.qty, l.allocated, coalesce(l.min_shelf_life_days, -1) "
+        "FROM order_lines l JOIN items i ON i.id = l.item_id WHERE l.order_id = ?1 AND l.line = ?2";
+    static const char upd[] =
+        "UPDATE order_lines SET allocated = allocated + ?3 WHERE order_id = ?1 AND line = ?2";
+    static const char q_max[] = "SELECT coalesce(max(id), 0) FROM allocations";
+    line_row l = {.line = line, .need = units};
+    *got = 0;
+    *first_new = 0;
+    sqlite3_stmt *st = db__stmt(db, q_line, err);
+    if (st == NULL)
+        return err->code;
+    sqlite3_bind_int64(st, 1, order_id);
+    sqlite3_bind_int(st, 2, line);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        l.item_id = sqlite3_column_int64(st, 0);
+        db__col_text(st, 1, l.sku, sizeof(l.sku));
+        l.qty = sqlite3_column_int64(st, 2);
+        l.allocated = sqlite3_column_int64(st, 3);
+        l.min_days = sqlite3_column_int64(st, 4);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return wms_error_set(err, WMS_ENOT_FOUND, "order %lld has no line %d", (long long)order_id,
+                             line);
+    if (rc != SQLITE_ROW)
+        return db__fail(db, rc, err, "order line");
+    int64_t before, rows = 0;
+    if ((rc = db__query_i64(db, q_max, 0, NULL, &before, err)) < 0)
+        return rc;
+    if (units <= 0)
+        return 0;
+    if ((rc = alloc_line(db, order_id, &l, wave_id, got, &rows, err)) < 0)
+        return rc;
+    if (*got == 0)
+        return 0;
+    *first_new = before + 1;
+    if ((st = db__stmt(db, upd, err)) == NULL)
+        return err->code;
+    sqlite3_bind_int64(st, 1, order_id);
+    sqlite3_bind_int(st, 2, line);
+    sqlite3_bind_int64(st, 3, *got);
+    return db__exec_stmt(db, st, err, "order line");
 }
 
 /* Loads the lines of an order (with their open need) into *out. */
@@ -640,6 +695,66 @@ int wms_pickface_set(wms_db *db, const char *bin, const char *sku, int64_t min_q
     "FROM allocations a WHERE a.status = 'open' AND a.wave_id = " t ".wave_id AND "                \
     "a.bin_id = " t ".from_bin_id AND a.item_id = " t ".item_id AND a.lot = " t ".lot AND "        \
     "a.expiry = " t ".expiry), 0))"
+
+int alloc__clip_topups(wms_db *db, int64_t bin_id, int64_t item_id, const char *lot,
+                       const char *expiry, wms_error *err)
+{
+    static const char q_free[] =
+        "SELECT coalesce(sum(qty - reserved), 0) FROM stock WHERE bin_id = ?1 AND item_id = ?2 "
+        "AND lot = ?3 AND expiry = ?4 AND status = 'available'";
+    static const char q_tasks[] = "SELECT t.id, " TOPUP_PART(
+        "t") ", t.qty - t.done_qty FROM tasks t "
+             "WHERE t.kind = 'replenish' AND t.status IN ('open', 'assigned') AND t.from_bin_id = "
+             "?1 "
+             "AND t.item_id = ?2 AND t.lot = ?3 AND t.expiry = ?4 ORDER BY t.id DESC";
+    static const char upd[] =
+        "UPDATE tasks SET qty = CASE WHEN qty - ?2 > 0 THEN qty - ?2 ELSE qty END, "
+        "status = CASE WHEN qty - ?2 <= 0 THEN 'cancelled' WHEN qty - ?2 <= done_qty THEN 'done' "
+        "ELSE status END WHERE id = ?1";
+    const char *sqls[2] = {q_free, q_tasks};
+    int64_t free_units = 0, topup = 0;
+    int64_t ids[64], parts[64];
+    int n = 0;
+    for (int k = 0; k < 2; k++) {
+        sqlite3_stmt *st = db__stmt(db, sqls[k], err);
+        if (st == NULL)
+            return err->code;
+        sqlite3_bind_int64(st, 1, bin_id);
+        sqlite3_bind_int64(st, 2, item_id);
+        db__bind_text(st, 3, lot);
+        db__bind_text(st, 4, expiry);
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            if (k == 0) {
+                free_units = sqlite3_column_int64(st, 0);
+                continue;
+            }
+            int64_t part = sqlite3_column_int64(st, 1);
+            topup += part;
+            if (part > 0 && n < 64) {
+                ids[n] = sqlite3_column_int64(st, 0);
+                parts[n++] = part;
+            }
+        }
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            return db__fail(db, rc, err, "replenishment top-ups");
+    }
+    int64_t over = topup - (free_units > 0 ? free_units : 0);
+    for (int i = 0; i < n && over > 0; i++) {
+        int64_t cut = parts[i] < over ? parts[i] : over;
+        sqlite3_stmt *st = db__stmt(db, upd, err);
+        if (st == NULL)
+            return err->code;
+        sqlite3_bind_int64(st, 1, ids[i]);
+        sqlite3_bind_int64(st, 2, cut);
+        int rc = db__exec_stmt(db, st, err, "clip replenishment");
+        if (rc < 0)
+            return rc;
+        over -= cut;
+    }
+    return 0;
+}
 
 /* A quant in a reserve bin (the source of a replenishment). */
 typedef struct quant_ref {

@@ -368,17 +368,19 @@ static int bk_int(sqlite3 *h, const char *sql, const char *path, int64_t *out, w
     return r;
 }
 
-/* Opens the backup read-only and checks it is an intact database of this
- * engine with a schema version this program accepts (older ones are
- * migrated when the restored database is opened). */
-static int bk_open_backup(const char *path, sqlite3 **out, wms_error *err)
+/* Opens the backup through the engine's read-only path (nothing is written
+ * to it: its journal mode stays, nothing is migrated) and checks it is an
+ * intact database of this engine with a schema version this program
+ * accepts (older ones are migrated when the restored database is opened).
+ * On success *out owns the connection (wms_db_close). */
+static int bk_open_backup(const char *path, wms_db **out, wms_error *err)
 {
-    int rc = sqlite3_open_v2(path, out, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
-    if (rc != SQLITE_OK)
-        return bk_fail(*out, rc, err, "open backup", path);
-    sqlite3 *h = *out;
-    sqlite3_extended_result_codes(h, 1);
-    sqlite3_busy_timeout(h, 1000);
+    wms_error why;
+    wms_error_clear(&why);
+    int rc = wms_db_open(path, WMS_DB_READONLY | WMS_DB_OLDER_OK, out, &why);
+    if (rc < 0)
+        return wms_error_set(err, rc, "backup %.300s", why.msg);
+    sqlite3 *h = (*out)->sql;
     int64_t version = 0, tables = 0;
     if ((rc = bk_int(h, "PRAGMA user_version", path, &version, err)) < 0 ||
         (rc = bk_int(h,
@@ -469,9 +471,10 @@ int wms_db_restore(const char *backup, const char *target, int flags, wms_backup
     snprintf(wal, sizeof(wal), "%s-wal", backup);
     snprintf(shm, sizeof(shm), "%s-shm", backup);
     bool had_wal = bk_exists(wal), had_shm = bk_exists(shm);
-    sqlite3 *src = NULL;
-    if ((rc = bk_open_backup(backup, &src, err)) < 0)
+    wms_db *bdb = NULL;
+    if ((rc = bk_open_backup(backup, &bdb, err)) < 0)
         goto out;
+    sqlite3 *src = bdb->sql;
     if (exists) {
         rc = bk_restore_over(src, target, progress, ctx, err);
         goto out;
@@ -493,7 +496,7 @@ int wms_db_restore(const char *backup, const char *target, int flags, wms_backup
     }
     rc = pages;
 out:
-    sqlite3_close(src);
+    wms_db_close(bdb);
     if (!had_wal && stat(wal, &sb) == 0 && sb.st_size == 0) {
         unlink(wal);
         if (!had_shm)

@@ -203,6 +203,28 @@ int db__counter_next(wms_db *db, const char *name, int64_t *out, wms_error *err)
     return 0;
 }
 
+int db__query_i64(wms_db *db, const char *sql, int n, const int64_t *args, int64_t *out,
+                  wms_error *err)
+{
+    sqlite3_stmt *st = db__stmt(db, sql, err);
+    if (st == NULL)
+        return err != NULL ? err->code : WMS_ESTORAGE;
+    for (int i = 0; i < n; i++)
+        sqlite3_bind_int64(st, i + 1, args[i]);
+    int rc = sqlite3_step(st);
+    *out = 0;
+    if (rc == SQLITE_ROW) {
+        *out = sqlite3_column_int64(st, 0);
+        rc = 1;
+    } else if (rc == SQLITE_DONE) {
+        rc = 0;
+    } else {
+        rc = db__fail(db, rc, err, "query");
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
 /* Applies the migrations the database lacks, each in its own transaction. */
 static int db__migrate(wms_db *db, wms_error *err)
 {
@@ -232,11 +254,61 @@ static int db__migrate(wms_db *db, wms_error *err)
     return 0;
 }
 
+/* The read-only open (WMS_DB_READONLY): writes nothing to the file.  The
+ * journal mode stays what the file has (WAL or a rollback journal), no
+ * migration runs and query_only makes every later write fail.  Reading the
+ * schema first tells a file that is not a database.  Refuses a newer schema
+ * and, unless WMS_DB_OLDER_OK, an older one (WMS_ESCHEMA). */
+static int db__open_readonly(wms_db *db, wms_error *err)
+{
+    int rc;
+    if ((rc = db__exec(db, "PRAGMA query_only=ON", err)) < 0 ||
+        (rc = db__exec(db, "PRAGMA foreign_keys=ON", err)) < 0 ||
+        (rc = db__exec(db, "PRAGMA trusted_schema=OFF", err)) < 0)
+        return rc;
+    char what[sizeof(db->path) + 32];
+    snprintf(what, sizeof(what), "open %s read-only", db->path);
+    sqlite3_stmt *st = NULL;
+    int version = -1;
+    rc = sqlite3_prepare_v2(db->sql,
+                            "SELECT (SELECT count(*) FROM sqlite_schema), "
+                            "(SELECT user_version FROM pragma_user_version)",
+                            -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            version = sqlite3_column_int(st, 1);
+            rc = SQLITE_OK;
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_READONLY_ROLLBACK)
+        return wms_error_set(err, WMS_ESTORAGE,
+                             "%s: an interrupted write left a journal that only a read-write "
+                             "open can roll back (wmsctl init)",
+                             what);
+    if (rc != SQLITE_OK)
+        return db__fail(db, rc, err, what);
+    if (version > schema__count())
+        return wms_error_set(err, WMS_ESCHEMA,
+                             "database %s has schema version %d, newer than this program's %d",
+                             db->path, version, schema__count());
+    if (version < schema__count() && !(db->flags & WMS_DB_OLDER_OK))
+        return wms_error_set(err, WMS_ESCHEMA,
+                             "database %s has schema version %d and needs migration to %d; a "
+                             "read-only open does not migrate: open it read-write once (wmsctl "
+                             "init)",
+                             db->path, version, schema__count());
+    return 0;
+}
+
 int wms_db_open(const char *path, int flags, wms_db **out, wms_error *err)
 {
     *out = NULL;
     if (path == NULL || strlen(path) >= sizeof(((wms_db *)0)->path))
         return wms_error_set(err, WMS_EBAD_ARGS, "database path missing or too long");
+    if ((flags & WMS_DB_READONLY) && (flags & WMS_DB_CREATE))
+        return wms_error_set(err, WMS_EBAD_ARGS, "a read-only open cannot create %s", path);
     wms_db *db = calloc(1, sizeof(*db));
     if (db == NULL)
         return wms_error_set(err, WMS_ENOMEM, NULL);
@@ -254,6 +326,12 @@ int wms_db_open(const char *path, int flags, wms_db **out, wms_error *err)
     }
     sqlite3_extended_result_codes(db->sql, 1);
     sqlite3_busy_timeout(db->sql, 5000);
+    if (flags & WMS_DB_READONLY) {
+        if ((rc = db__open_readonly(db, err)) < 0)
+            goto err_close;
+        *out = db;
+        return 0;
+    }
     /* journal_mode first: it fails on a file that is not a database. */
     if ((rc = db__exec(db, "PRAGMA journal_mode=WAL", err)) < 0 ||
         (rc = db__exec(db, "PRAGMA synchronous=FULL", err)) < 0 ||

@@ -70,4 +70,14 @@ const char *db__today(wms_db *db);
 /* Reads/writes integer counters in the meta table (inside an op). */
 int db__counter_next(wms_db *db, const char *name, int64_t *out, wms_error *err);
 
+/* Runs the static statement `sql` with integer parameters args[0..n) bound
+ * to ?1..?n and reads column 0 of its first row into *out (0 when there is
+ * no row; NULL reads as 0).  Returns 1 (a row), 0 (none) or an error. */
+int db__query_i64(wms_db *db, const char *sql, int n, const int64_t *args, int64_t *out,
+                  wms_error *err);
+/* The same with 1 and 2 parameters. */
+#define db__q1(db, sql, a, out, err) db__query_i64((db), (sql), 1, (int64_t[]){(a)}, (out), (err))
+#define db__q2(db, sql, a, b, out, err)                                                            \
+    db__query_i64((db), (sql), 2, (int64_t[]){(a), (b)}, (out), (err))
+
 #endif

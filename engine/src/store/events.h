@@ -16,6 +16,8 @@
 #define WMS_EV_GIFT_RULE "gift.rule"       /* detail: rule on/off and why */
 #define WMS_EV_REPLENISH "replenish.alert" /* detail: bin, item, level */
 #define WMS_EV_PICK_SHORT "pick.short"
+#define WMS_EV_RETURN "order.return"     /* status returned|partially_returned; detail: refund */
+#define WMS_EV_SHIPMENT "order.shipment" /* cartons shipped before the whole order */
 
 /* Appends an event.  order_id 0 = none; status/detail may be NULL.
  * Returns the event id (> 0) or an error. */
@@ -32,7 +34,7 @@ typedef struct wms_event {
     char ts[32];
     char kind[24];
     char order[65]; /* order ref, "" when none */
-    char status[16];
+    char status[24];
     char detail[256];
     char user[33];
     char device[65];

@@ -8,6 +8,7 @@
 #include "store/db.h"
 #include "core/csvin.h"
 #include "store/order.h"
+#include "store/boxes.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -185,6 +186,37 @@ static int stock_row(void *ctx, const wms_csv_row *r, wms_error *err)
     return 0;
 }
 
+/* Box types; sizes and weights are checked by wms_box_put (its message
+ * names the box, the column and the limit). */
+static const wms_csv_col boxes_cols[] = {
+    {"code", true},      {"length_mm", true},    {"width_mm", true},
+    {"height_mm", true}, {"max_weight_g", true}, {"tare_g", false},
+};
+
+static int boxes_row(void *ctx, const wms_csv_row *r, wms_error *err)
+{
+    import_ctx *ic = ctx;
+    wms_box_type b;
+    long v[5];
+    int rc;
+    memset(&b, 0, sizeof(b));
+    if ((rc = text_col(r, 0, b.code, sizeof(b.code), err)) < 0)
+        return rc;
+    for (int i = 0; i < 5; i++)
+        if ((rc = wms_csv_get_long(r, 1 + i, -1000000000000L, 1000000000000L, 0, &v[i], NULL,
+                                   err)) < 0)
+            return rc;
+    b.length_mm = v[0];
+    b.width_mm = v[1];
+    b.height_mm = v[2];
+    b.max_weight_g = v[3];
+    b.tare_g = v[4];
+    if ((rc = wms_box_put(ic->db, &b, ic->update, err)) < 0)
+        return at_line(r, err, rc);
+    count(ic, rc);
+    return 0;
+}
+
 static const wms_csv_col customers_cols[] = {
     {"customer", true}, {"name", true}, {"credit", true}, {"hold_value", false}};
 
@@ -288,6 +320,7 @@ static const struct {
     K(customers),
     {"orders", orders_cols, (int)(sizeof(orders_cols) / sizeof(orders_cols[0])), orders_row,
      orders_done},
+    K(boxes),
 #undef K
 };
 
@@ -317,6 +350,6 @@ int wms_import(wms_db *db, const wms_actor *who, const char *kind, FILE *in, int
     }
     return wms_error_set(err, WMS_EBAD_ARGS,
                          "unknown import kind '%s' (items, packs, barcodes, layout, bins, stock, "
-                         "customers, orders)",
+                         "customers, orders, boxes)",
                          kind ? kind : "");
 }

@@ -396,6 +396,22 @@ static const char *const migrations[] = {
 ");"
 "CREATE INDEX return_lines_return ON return_lines(return_id);",
 
+/* 5: scanner self-tests per device (scanner.selftest; store/device.h).
+ * quirks: codes comma-separated; detail: "CODE: message" lines; gs_sub: the
+ * substitute separator found ('' = none). */
+"CREATE TABLE scanner_selftests ("
+"  id INTEGER PRIMARY KEY,"
+"  device TEXT NOT NULL CHECK (length(device) BETWEEN 1 AND 64),"
+"  user TEXT NOT NULL DEFAULT '',"
+"  ts TEXT NOT NULL,"
+"  ok INTEGER NOT NULL CHECK (ok IN (0, 1)),"
+"  usable INTEGER NOT NULL CHECK (usable IN (0, 1)),"
+"  quirks TEXT NOT NULL DEFAULT '',"
+"  detail TEXT NOT NULL DEFAULT '',"
+"  gs_sub TEXT NOT NULL DEFAULT '' CHECK (length(gs_sub) <= 1)"
+");"
+"CREATE INDEX scanner_selftests_device ON scanner_selftests(device, id);",
+
 };
 /* clang-format on */
 
