@@ -201,8 +201,13 @@ void hhui__pack_result(wms_hh_state *s, const msgpack_object *r)
         hhui__get(r, "order", s->pack_order, sizeof(s->pack_order));
         hhui__get(r, "tote", s->pack_tote, sizeof(s->pack_tote));
         hhui__info_clear(s);
+        char box[65] = "";
+        hhui__get(r, "box", box, sizeof(box));
+        if (box[0])
+            hhui__info_add(s, "Use box %.30s", box);
         show_list(s, r, "expected", "");
-        hhui__status_ok(s, "Pack %lld units: scan each item", (long long)hhui__get_int(r, "units"));
+        hhui__status_ok(s, "Pack %lld units%s%.30s: scan each item",
+                        (long long)hhui__get_int(r, "units"), box[0] ? " in box " : "", box);
         s->step = s->carton > 0 ? PA_ITEM : PA_TOTE;
     } else if (strcmp(m, "pack.scan") == 0) {
         char sku[65];

@@ -32,10 +32,15 @@ int m_pack_open(wms_call *c)
     if (ci == NULL)
         return wms_error_set(c->err, WMS_ENOMEM, NULL);
     if ((rc = wms_pack_open(c->db, &who, tote, order, ci, c->err)) == 0) {
-        msgpack_pack_map(c->pk, 5);
+        msgpack_pack_map(c->pk, 6);
         wms_pack_kv_int(c->pk, "carton", ci->id);
         wms_pack_kv_str(c->pk, "order", ci->order);
         wms_pack_kv_str(c->pk, "tote", ci->tote);
+        wms_pack_str(c->pk, "box");
+        if (ci->box[0])
+            wms_pack_str(c->pk, ci->box);
+        else
+            msgpack_pack_nil(c->pk);
         wms_pack_kv_int(c->pk, "units", ci->left.units);
         pack_list(c->pk, "expected", &ci->left);
     }

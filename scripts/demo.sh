@@ -51,11 +51,10 @@ printf '\nDemo database: %s   (try: %s --db %s stock --json)\n' "$WMS_DB" "$CTL"
 # A simulated hour in about a minute: wms-sim builds its own warehouse in
 # demo-out/sim, starts wmsd on it, and lets virtual handhelds (one on a
 # serial line) work with faults and a server kill; exit 1 if its ledger
-# check fails.  (pick_faces=0: no replenishments until the engine's
-# replenishment quantities are bounded by the reserve stock.)
+# check fails.
 step "A simulated hour of picking and receiving: wms-sim drives wmsd (about a minute)"
 SIMARGS="--seed 7 --pickers 6 --serial-pickers 1 --receivers 2 --duration 3600 --speed 60"
-SIMARGS="$SIMARGS --chaos-restart --set restart_every=1200 --set pick_faces=0"
+SIMARGS="$SIMARGS --chaos-restart --set restart_every=1200"
 printf '$ wms-sim %s --workdir %s/sim --report %s/sim/report\n' "$SIMARGS" "$OUT" "$OUT"
 # shellcheck disable=SC2086
 "$BUILD/wms-sim" $SIMARGS --workdir "$OUT/sim" --report "$OUT/sim/report"

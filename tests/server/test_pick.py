@@ -35,6 +35,8 @@ def setup(w):
           "R2,E,,,2\n"))
     w.ctl("sscc", "prefix", PREFIX)
     w.ctl("label", "B")  # B has no manufacturer code: print an internal label
+    w.ctl("import", "boxes", w.write("boxes.csv",
+          "code,length_mm,width_mm,height_mm,max_weight_g,tare_g\nBOX-M,400,300,200,20000,300\n"))
     w.ctl("import", "orders", w.write("orders.csv",
           "order,customer,line,sku,qty,ship_name,ship_street,ship_city,ship_postcode,"
           "ship_country\n"
@@ -148,6 +150,7 @@ class PickPackShip(unittest.TestCase):
         pk = self.login("PACK-1", "pia")
         op = pk.call("pack.open", {"txn": "po1", "tote": totes["SO-1"]})
         self.assertEqual(op["order"], "SO-1")
+        self.assertEqual(op["box"], "BOX-M")  # the cartonization proposal
         self.assertEqual(sorted((e["sku"], e["qty"]) for e in op["expected"]),
                          [("A", 5), ("B", 2)])
         carton = op["carton"]
@@ -173,11 +176,15 @@ class PickPackShip(unittest.TestCase):
         bcode = w.sql("SELECT code FROM barcodes b JOIN items i ON i.id=b.item_id "
                       "WHERE i.sku='B'")[0][0]
         pk.call("pack.scan", {"txn": "ps4", "carton": op2["carton"], "code": bcode, "qty": 2})
-        cl2 = pk.call("pack.close", {"txn": "pc2", "carton": op2["carton"]})
+        cl2 = pk.call("pack.close", {"txn": "pc2", "carton": op2["carton"], "box": "BAG-1"})
         self.assertEqual(cl2["missing"], [])
         self.assertEqual(cl2["order_status"], "packed")
         self.assertNotEqual(cl2["sscc"], sscc1)
         self.assertEqual(int(cl2["sscc"][8:17]), int(sscc1[8:17]) + 1)
+        # no box named: the proposal is recorded; a named one is an override
+        self.assertEqual(w.sql("SELECT group_concat(box || '/' || box_proposed) FROM (SELECT "
+                               "box, box_proposed FROM cartons ORDER BY id)")[0][0],
+                         "BOX-M/BOX-M,BAG-1/BOX-M")
         # the tote is free again
         self.assertEqual(w.sql("SELECT status FROM totes WHERE code=?", totes["SO-1"])[0][0],
                          "packed")

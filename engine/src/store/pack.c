@@ -3,6 +3,7 @@
 #include "domain/gs1.h"
 #include "label/label.h"
 #include "store/db.h"
+#include "store/boxes.h"
 #include "store/events.h"
 #include "store/pick.h"
 #include "store/stock.h"
@@ -130,6 +131,42 @@ static int left_list(wms_db *db, int64_t tote_id, int64_t order_id, wms_pack_lis
     return rc == SQLITE_DONE ? 0 : db__fail(db, rc, err, "pack list");
 }
 
+/* The box cartonization proposes for what is left to pack from the
+ * source (first box of the proposal); "" when there is none (no box types,
+ * an item too large, more than one cartonization can take). */
+static int propose_box(wms_db *db, int64_t tote_id, int64_t order_id, char *box, size_t n,
+                       wms_error *err)
+{
+    static const char sql[] =
+        "SELECT p.item_id, sum(p.qty - p.packed) FROM picks p WHERE " SOURCE_SQL
+        " AND p.qty > p.packed GROUP BY p.item_id ORDER BY p.item_id LIMIT 64";
+    wms_cartonize_line lines[64];
+    int nl = 0, rc;
+    box[0] = '\0';
+    sqlite3_stmt *st = db__stmt(db, sql, err);
+    if (st == NULL)
+        return err->code;
+    sqlite3_bind_int64(st, 1, tote_id);
+    sqlite3_bind_int64(st, 2, order_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && nl < 64) {
+        lines[nl].item_id = sqlite3_column_int64(st, 0);
+        lines[nl].sku = NULL;
+        lines[nl++].qty = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db__fail(db, rc, err, "pack items");
+    wms_carton_result r;
+    wms_error ignore;
+    wms_error_clear(&ignore);
+    if (nl == 0 || wms_cartonize_units(db, lines, nl, &r, &ignore) < 0)
+        return 0; /* no proposal: the packer chooses */
+    if (r.nbox > 0)
+        snprintf(box, n, "%s", r.types[r.box[0].type].code);
+    wms_carton_result_free(&r);
+    return 0;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Cartons                                                                  */
 /* ------------------------------------------------------------------------ */
@@ -172,8 +209,9 @@ static int pack_open__(wms_db *db, const wms_actor *who, const char *tote, const
                        wms_carton_info *out, wms_error *err)
 {
     static const char q_order[] = "SELECT id, status FROM orders WHERE ref = ?1";
-    static const char ins[] = "INSERT INTO cartons(order_id, tote_id, status, user, device, "
-                              "opened) VALUES (?1, ?2, 'open', ?3, ?4, " NOW_SQL ")";
+    static const char ins[] =
+        "INSERT INTO cartons(order_id, tote_id, status, user, device, "
+        "box_proposed, opened) VALUES (?1, ?2, 'open', ?3, ?4, ?5, " NOW_SQL ")";
     int64_t tote_id = 0, order_id = 0;
     int rc;
     wms_tote_info ti;
@@ -206,6 +244,8 @@ static int pack_open__(wms_db *db, const wms_actor *who, const char *tote, const
     if (out->left.units == 0)
         return wms_error_set(err, WMS_ECONFLICT, "%s%s has nothing left to pack",
                              tote_id ? "tote " : "order ", tote_id ? out->tote : order);
+    if ((rc = propose_box(db, tote_id, order_id, out->box, sizeof(out->box), err)) < 0)
+        return rc;
     if ((st = db__stmt(db, ins, err)) == NULL)
         return err->code;
     sqlite3_bind_int64(st, 1, order_id);
@@ -213,6 +253,7 @@ static int pack_open__(wms_db *db, const wms_actor *who, const char *tote, const
         sqlite3_bind_int64(st, 2, tote_id);
     db__bind_text(st, 3, who->user);
     db__bind_text(st, 4, who->device);
+    db__bind_text(st, 5, out->box);
     if ((rc = db__exec_stmt(db, st, err, "open carton")) < 0)
         return rc;
     out->id = sqlite3_last_insert_rowid(db->sql);
@@ -446,7 +487,10 @@ static int pack_close__(wms_db *db, const wms_actor *who, int64_t carton, const 
 {
     static const char q_units[] =
         "SELECT coalesce(sum(qty), 0) FROM carton_lines WHERE carton_id = ?1";
-    static const char upd[] = "UPDATE cartons SET status = 'closed', sscc = ?2, box = ?3, "
+    /* no box named: the proposed one was used; another one is an override,
+     * kept next to the proposal */
+    static const char upd[] = "UPDATE cartons SET status = 'closed', sscc = ?2, "
+                              "box = CASE WHEN ?3 = '' THEN box_proposed ELSE ?3 END, "
                               "weight_g = ?4, closed = " NOW_SQL " WHERE id = ?1";
     static const char upd_tote[] =
         "UPDATE totes SET status = 'packed', closed = coalesce(closed, " NOW_SQL ") WHERE id = ?1 "
