@@ -161,6 +161,13 @@ void hhui__req_int(wms_hh_state *s, const char *key, int64_t v)
     a->i = v;
 }
 
+void hhui__req_bool(wms_hh_state *s, const char *key, int v)
+{
+    hhui__req_int(s, key, v != 0);
+    if (s->req.nargs > 0 && !strcmp(s->req.args[s->req.nargs - 1].key, key))
+        s->req.args[s->req.nargs - 1].is_int = 2;
+}
+
 /* Marks s->req ready: the program sends it. */
 int hhui__send_req(wms_hh_state *s)
 {
@@ -184,7 +191,13 @@ int wms_hh_req_pack(const wms_hh_req *r, msgpack_packer *pk)
         pairs++;
     }
     for (int i = 0; i < r->nargs && i < WMS_HH_ARGS_MAX; i++, pairs++) {
-        if (r->args[i].is_int)
+        if (r->args[i].is_int == 2) {
+            pack_cstr(pk, r->args[i].key);
+            if (r->args[i].i)
+                msgpack_pack_true(pk);
+            else
+                msgpack_pack_false(pk);
+        } else if (r->args[i].is_int)
             wms_client_kv_int(pk, r->args[i].key, r->args[i].i);
         else
             wms_client_kv_str(pk, r->args[i].key, r->args[i].s);
@@ -242,6 +255,7 @@ static const struct menu_entry {
     {'6', "Pick", WMS_HH_SCR_PICK, ROLE_P | ROLE_S | ROLE_A},
     {'7', "Pack", WMS_HH_SCR_PACK, ROLE_P | ROLE_S | ROLE_A},
     {'8', "Ship", WMS_HH_SCR_SHIP, ROLE_P | ROLE_S | ROLE_A},
+    {'9', "Returns", WMS_HH_SCR_RETURN, ROLE_R | ROLE_S | ROLE_A},
 };
 
 /* The role's bit; an unknown or missing role sees every screen (the
@@ -258,8 +272,8 @@ static int role_bit(const char *role)
 /* Derives title, prompt, hidden and body from screen, step and data. */
 static void layout(wms_hh_state *s)
 {
-    static const char *const titles[] = {"LOGIN", "MENU",  "RECEIVE", "PUTAWAY", "STOCK",
-                                         "MOVE",  "COUNT", "PICK",    "PACK",    "SHIP"};
+    static const char *const titles[] = {"LOGIN", "MENU", "RECEIVE", "PUTAWAY", "STOCK",  "MOVE",
+                                         "COUNT", "PICK", "PACK",    "SHIP",    "RETURNS"};
     const char *prompt = "";
     s->hidden = 0;
     s->nbody = 0;
@@ -322,6 +336,9 @@ static void layout(wms_hh_state *s)
     case WMS_HH_SCR_SHIP:
         prompt = hhui__pack_layout(s);
         break;
+    case WMS_HH_SCR_RETURN:
+        prompt = hhui__return_layout(s);
+        break;
     }
     for (int i = 0; i < s->ninfo; i++)
         hhui__body_add(s, "%s", s->info[i]);
@@ -359,6 +376,8 @@ static int enter_screen(wms_hh_state *s, wms_hh_screen scr)
         return hhui__pick_enter(s);
     if (scr == WMS_HH_SCR_PACK || scr == WMS_HH_SCR_SHIP)
         return hhui__pack_enter(s);
+    if (scr == WMS_HH_SCR_RETURN)
+        return hhui__return_enter(s);
     return WMS_HH_IDLE;
 }
 
@@ -619,6 +638,9 @@ int wms_hh_input(wms_hh_state *s, const char *line)
         case WMS_HH_SCR_SHIP:
             rc = hhui__pack_input(s, t);
             break;
+        case WMS_HH_SCR_RETURN:
+            rc = hhui__return_input(s, t);
+            break;
         }
     }
     layout(s);
@@ -659,6 +681,9 @@ int wms_hh_back(wms_hh_state *s)
     case WMS_HH_SCR_PACK:
     case WMS_HH_SCR_SHIP:
         hhui__pack_back(s);
+        break;
+    case WMS_HH_SCR_RETURN:
+        hhui__return_back(s);
         break;
     case WMS_HH_SCR_RECEIVE:
         if (s->step == 3)
@@ -796,6 +821,8 @@ int wms_hh_result(wms_hh_state *s, const msgpack_object *r)
         hhui__pick_result(s, r);
     } else if (hhui__pack_owns(m)) {
         hhui__pack_result(s, r);
+    } else if (hhui__return_owns(m)) {
+        hhui__return_result(s, r);
     } else if (strcmp(m, "count.next") == 0) {
         s->count_id = hhui__get_int(r, "count");
         hhui__get(r, "bin", s->count_bin, sizeof(s->count_bin));
@@ -875,6 +902,8 @@ int wms_hh_error(wms_hh_state *s, const char *code, const char *message)
         hhui__pick_error(s, code);
     } else if (hhui__pack_owns(m)) {
         hhui__pack_error(s, code);
+    } else if (hhui__return_owns(m)) {
+        hhui__return_error(s, code);
     } else {
         s->step = error_step(s, code);
         if (s->screen == WMS_HH_SCR_PUTAWAY && s->step == 3)

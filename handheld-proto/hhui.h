@@ -69,6 +69,7 @@ typedef enum {
     WMS_HH_SCR_PICK,
     WMS_HH_SCR_PACK,
     WMS_HH_SCR_SHIP,
+    WMS_HH_SCR_RETURN,
 } wms_hh_screen;
 
 /* What the program should do next. */
@@ -153,6 +154,11 @@ typedef struct wms_hh_state {
     char pack_order[65], pack_tote[65];
     char box[WMS_HH_INPUT_MAX + 1];
     char sscc[24]; /* the last carton closed */
+
+    /* returns (hhui_return.c): the open return (0 = none), its line being graded */
+    int64_t return_id, return_line;
+    char return_order[65];
+    char return_grade[16];
 } wms_hh_state;
 
 /* Starts at the login screen. */

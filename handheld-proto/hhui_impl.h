@@ -66,4 +66,15 @@ const char *hhui__pack_layout(wms_hh_state *s);
 void hhui__pack_result(wms_hh_state *s, const msgpack_object *r);
 void hhui__pack_error(wms_hh_state *s, const char *code);
 
+int hhui__return_owns(const char *method);
+int hhui__return_enter(wms_hh_state *s);
+int hhui__return_input(wms_hh_state *s, const char *t);
+void hhui__return_back(wms_hh_state *s);
+const char *hhui__return_layout(wms_hh_state *s);
+void hhui__return_result(wms_hh_state *s, const msgpack_object *r);
+void hhui__return_error(wms_hh_state *s, const char *code);
+
+/* A boolean argument (packed as true/false). */
+void hhui__req_bool(wms_hh_state *s, const char *key, int v);
+
 #endif /* WMS_PROTO_HHUI_IMPL_H */

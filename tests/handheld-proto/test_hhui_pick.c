@@ -878,6 +878,100 @@ static void test_ship_by_sscc(void **state)
     free(s);
 }
 
+/* Returns: open by SSCC, scan, grade resaleable into a bin, scrap with a
+ * reason, close; an unknown return packs "unknown": true. */
+static void test_returns_flow(void **state)
+{
+    (void)state;
+    wms_hh_state *s = calloc(1, sizeof(*s));
+    login_as(s, "receiver");
+    assert_int_equal(wms_hh_input(s, "9"), WMS_HH_IDLE);
+    assert_int_equal(s->screen, WMS_HH_SCR_RETURN);
+    assert_string_equal(s->prompt, "Carton/order (U=unknown):");
+    assert_int_equal(wms_hh_input(s, "00040063810000000017"), WMS_HH_SEND);
+    assert_string_equal(s->req.method, "return.open");
+    give_txn(s, "RF-1-200");
+    obj_buf a;
+    const msgpack_object *args = packed_args(&s->req, &a);
+    arg_str_is(args, "sscc", "00040063810000000017");
+    ob_free(&a);
+    obj_buf b;
+    msgpack_packer *pk = ob_begin(&b);
+    msgpack_pack_map(pk, 2);
+    wms_client_kv_int(pk, "return", 7);
+    wms_client_kv_str(pk, "order", "SO-1");
+    wms_hh_result(s, ob_obj(&b));
+    ob_free(&b);
+    assert_string_equal(s->prompt, "Item (C=close):");
+    assert_non_null(body_line(s, "Return 7 SO-1"));
+    /* an item that was not on the order: the message, and scan again */
+    assert_int_equal(wms_hh_input(s, "EGG-1"), WMS_HH_SEND);
+    give_txn(s, "RF-1-201");
+    wms_hh_error(s, "NOT_ON_ORDER", "E was not shipped on this order");
+    assert_string_equal(s->prompt, "Item (C=close):");
+    assert_int_equal(wms_hh_input(s, "4006381333931"), WMS_HH_SEND);
+    assert_string_equal(s->req.method, "return.scan");
+    give_txn(s, "RF-1-202");
+    args = packed_args(&s->req, &a);
+    arg_int_is(args, "return", 7);
+    arg_str_is(args, "code", "4006381333931");
+    ob_free(&a);
+    pk = ob_begin(&b);
+    msgpack_pack_map(pk, 3);
+    wms_client_kv_int(pk, "line", 31);
+    wms_client_kv_str(pk, "sku", "A");
+    wms_client_kv_int(pk, "qty", 1);
+    wms_hh_result(s, ob_obj(&b));
+    ob_free(&b);
+    assert_string_equal(s->prompt, "Grade R/D/S:");
+    assert_int_equal(wms_hh_input(s, "X"), WMS_HH_IDLE);
+    assert_int_equal(s->status_error, 1);
+    assert_int_equal(wms_hh_input(s, "R"), WMS_HH_IDLE);
+    assert_string_equal(s->prompt, "Bin (Enter=dock):");
+    assert_int_equal(wms_hh_input(s, "P1"), WMS_HH_SEND);
+    assert_string_equal(s->req.method, "return.grade");
+    give_txn(s, "RF-1-203");
+    args = packed_args(&s->req, &a);
+    arg_int_is(args, "line", 31);
+    arg_str_is(args, "grade", "resaleable");
+    arg_str_is(args, "bin", "P1");
+    ob_free(&a);
+    pk = ob_begin(&b);
+    msgpack_pack_map(pk, 3);
+    wms_client_kv_str(pk, "sku", "A");
+    wms_client_kv_str(pk, "status", "quarantine");
+    wms_client_kv_str(pk, "bin", "Q1");
+    wms_hh_result(s, ob_obj(&b));
+    ob_free(&b);
+    assert_non_null(strstr(s->status, "quarantine in Q1"));
+    assert_string_equal(s->prompt, "Item (C=close):");
+    /* close */
+    assert_int_equal(wms_hh_input(s, "C"), WMS_HH_SEND);
+    assert_string_equal(s->req.method, "return.close");
+    give_txn(s, "RF-1-204");
+    pk = ob_begin(&b);
+    msgpack_pack_map(pk, 1);
+    wms_client_kv_str(pk, "result", "partially_returned");
+    wms_hh_result(s, ob_obj(&b));
+    ob_free(&b);
+    assert_string_equal(s->status, "Return 7 closed: partially_returned");
+    assert_string_equal(s->prompt, "Carton/order (U=unknown):");
+    /* an unknown return */
+    assert_int_equal(wms_hh_input(s, "U"), WMS_HH_SEND);
+    give_txn(s, "RF-1-205");
+    args = packed_args(&s->req, &a);
+    const msgpack_object *v = NULL;
+    for (uint32_t i = 0; i < args->via.map.size; i++)
+        if (args->via.map.ptr[i].key.via.str.size == 7 &&
+            !memcmp(args->via.map.ptr[i].key.via.str.ptr, "unknown", 7))
+            v = &args->via.map.ptr[i].val;
+    assert_non_null(v);
+    assert_int_equal(v->type, MSGPACK_OBJECT_BOOLEAN);
+    assert_true(v->via.boolean);
+    ob_free(&a);
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -886,6 +980,7 @@ int main(void)
         cmocka_unit_test(test_pick_short),   cmocka_unit_test(test_replenish_to_bin),
         cmocka_unit_test(test_tote_close),   cmocka_unit_test(test_pick_offline_resend),
         cmocka_unit_test(test_pack_flow),    cmocka_unit_test(test_ship_by_sscc),
+        cmocka_unit_test(test_returns_flow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
