@@ -42,6 +42,27 @@ int wms_sscc_build(int extension, const char *prefix, int64_t serial, char out[1
     return 0;
 }
 
+int wms_sscc_normalize(const char *in, char out[19], wms_error *err)
+{
+    size_t n = strlen(in);
+    if (n == 18 && strspn(in, "0123456789") == 18) {
+        if (!wms_gs1_check_valid(in, 18))
+            return wms_error_set(err, WMS_EBAD_CHECK_DIGIT,
+                                 "SSCC %s: the check digit is wrong, rescan", in);
+        memcpy(out, in, 19);
+        return 0;
+    }
+    /* a scanned label: "00" + 18 digits, AIM prefix, bracket form */
+    wms_gs1 g;
+    int rc = wms_gs1_parse(in, n, NULL, &g, err);
+    if (rc < 0)
+        return rc;
+    if (g.sscc[0] == '\0')
+        return wms_error_set(err, WMS_EBAD_ARGS, "sscc: that label has no SSCC (AI 00)");
+    snprintf(out, 19, "%s", g.sscc);
+    return 0;
+}
+
 /* Settings in meta: sscc.prefix (the digits as a number), sscc.prefix_len,
  * sscc.extension; the serial counter is sscc.serial. */
 int wms_sscc_config_set(wms_db *db, const char *prefix, int extension, wms_error *err)
@@ -723,18 +744,9 @@ int wms_ship_confirm(wms_db *db, const wms_actor *who, const char *sscc, const c
     if ((sscc == NULL || sscc[0] == '\0') && (order == NULL || order[0] == '\0'))
         return wms_error_set(err, WMS_EBAD_ARGS, "scan the carton's SSCC (or name the order)");
     char norm[19];
-    if (sscc != NULL && strlen(sscc) == 18 && strspn(sscc, "0123456789") == 18 &&
-        !wms_gs1_check_valid(sscc, 18))
-        return wms_error_set(err, WMS_EBAD_CHECK_DIGIT, "SSCC %s: the check digit is wrong, rescan",
-                             sscc);
-    if (sscc != NULL && sscc[0] != '\0' && strlen(sscc) != 18) {
-        /* a scanned label: "00" + 18 digits, AIM prefix, bracket form */
-        wms_gs1 g;
-        if (wms_gs1_parse(sscc, strlen(sscc), NULL, &g, err) < 0)
+    if (sscc != NULL && sscc[0] != '\0') {
+        if (wms_sscc_normalize(sscc, norm, err) < 0)
             return err->code;
-        if (g.sscc[0] == '\0')
-            return wms_error_set(err, WMS_EBAD_ARGS, "sscc: that label has no SSCC (AI 00)");
-        snprintf(norm, sizeof(norm), "%s", g.sscc);
         sscc = norm;
     }
     int rc = db__op_begin(db, err);

@@ -70,6 +70,11 @@ int wms_sscc_config_get(wms_db *db, char *prefix, size_t n, int *extension, wms_
  * WMS_ETOO_LARGE (serial does not fit in 16 - prefix digits). */
 int wms_sscc_build(int extension, const char *prefix, int64_t serial, char out[19], wms_error *err);
 
+/* An SSCC as typed (18 digits) or scanned (AI 00 label: "00" + 18 digits,
+ * AIM prefix, bracket form) into its 18 digits.  Errors:
+ * WMS_EBAD_CHECK_DIGIT, WMS_EBAD_BARCODE, WMS_EBAD_ARGS (no AI 00). */
+int wms_sscc_normalize(const char *in, char out[19], wms_error *err);
+
 /* Opens a carton for tote `tote` (a tote label in use) or, when tote is
  * NULL/"", for order `order`.  out->left lists what is to be packed.
  * Errors: WMS_ENOT_FOUND, WMS_ECONFLICT (order shipped/cancelled, nothing

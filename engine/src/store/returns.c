@@ -1,8 +1,8 @@
 /* returns.c - customer returns (see returns.h). */
 #include "store/returns.h"
-#include "domain/gs1.h"
 #include "store/db.h"
 #include "store/events.h"
+#include "store/pack.h"
 #include "store/stock.h"
 
 #include <stdio.h>
@@ -239,17 +239,9 @@ int wms_return_open(wms_db *db, const wms_actor *who, const char *sscc, const ch
     if (reference != NULL && strlen(reference) > 64)
         return wms_error_set(err, WMS_EBAD_ARGS, "reference: at most 64 bytes");
     char norm[19];
-    if (!unknown && sscc != NULL && strlen(sscc) == 18 && strspn(sscc, "0123456789") == 18 &&
-        !wms_gs1_check_valid(sscc, 18))
-        return wms_error_set(err, WMS_EBAD_CHECK_DIGIT, "SSCC %s: the check digit is wrong, rescan",
-                             sscc);
-    if (!unknown && sscc != NULL && sscc[0] && strlen(sscc) != 18) {
-        wms_gs1 g;
-        if (wms_gs1_parse(sscc, strlen(sscc), NULL, &g, err) < 0)
+    if (!unknown && sscc != NULL && sscc[0]) {
+        if (wms_sscc_normalize(sscc, norm, err) < 0)
             return err->code;
-        if (g.sscc[0] == '\0')
-            return wms_error_set(err, WMS_EBAD_ARGS, "sscc: that label has no SSCC (AI 00)");
-        snprintf(norm, sizeof(norm), "%s", g.sscc);
         sscc = norm;
     }
     int rc = db__op_begin(db, err);

@@ -6,6 +6,7 @@
 #include "wms.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +105,58 @@ static inline long long fx_sql_int(fx *f, const char *sql)
     sqlite3_finalize(st);
     sqlite3_close(s);
     return v;
+}
+
+/* Runs printf-style SQL on a second connection (fixture rows). */
+static inline void fx_exec(fx *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static inline void fx_exec(fx *f, const char *fmt, ...)
+{
+    char sql[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof(sql), fmt, ap);
+    va_end(ap);
+    sqlite3 *s;
+    assert_int_equal(sqlite3_open(f->path, &s), SQLITE_OK);
+    sqlite3_busy_timeout(s, 5000);
+    char *msg = NULL;
+    if (sqlite3_exec(s, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg ? msg : "?");
+    sqlite3_close(s);
+}
+
+/* fx_sql_int with a printf-style query. */
+static inline long long fx_int(fx *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static inline long long fx_int(fx *f, const char *fmt, ...)
+{
+    char sql[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof(sql), fmt, ap);
+    va_end(ap);
+    return fx_sql_int(f, sql);
+}
+
+/* A single text value of a printf-style query into out. */
+static inline const char *fx_text(fx *f, char *out, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static inline const char *fx_text(fx *f, char *out, size_t n, const char *fmt, ...)
+{
+    char sql[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof(sql), fmt, ap);
+    va_end(ap);
+    sqlite3 *s;
+    assert_int_equal(sqlite3_open(f->path, &s), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(s, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    const unsigned char *t = sqlite3_column_text(st, 0);
+    snprintf(out, n, "%s", t ? (const char *)t : "");
+    sqlite3_finalize(st);
+    sqlite3_close(s);
+    return out;
 }
 
 /* On-hand of (bin, sku) in all statuses. */

@@ -10,23 +10,6 @@
 static const wms_actor sup = {"sue", "PC-1", NULL};
 static const wms_actor pia = {"pia", "RF-1", NULL};
 
-static void sql_exec(fx *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sql_exec(fx *f, const char *fmt, ...)
-{
-    char sql[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof(sql), fmt, ap);
-    va_end(ap);
-    sqlite3 *s;
-    assert_int_equal(sqlite3_open(f->path, &s), SQLITE_OK);
-    sqlite3_busy_timeout(s, 5000);
-    char *msg = NULL;
-    if (sqlite3_exec(s, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s: %s", sql, msg ? msg : "?");
-    sqlite3_close(s);
-}
-
 /* GS1 mod 10 computed independently of the engine: weights 3,1,3,...
  * from the right. */
 static int check_digit(const char *d, int n)
@@ -93,13 +76,13 @@ static int pk_setup(void **state)
     assert_true(wms_stock_import(f->db, &who, "P1", "A", "L1", "2027-06-30", 50, "available", 0,
                                  &f->err) >= 0);
     assert_true(wms_stock_import(f->db, &who, "P2", "C", "", "", 20, "available", 0, &f->err) >= 0);
-    sql_exec(f, "INSERT INTO customers(code, name, credit) VALUES ('CU1', 'Shop', 'green');"
-                "INSERT INTO orders(ref, customer_id, status, created, ship_name, ship_street, "
-                "ship_city, ship_postcode, ship_country) VALUES ('O1', 1, 'released', "
-                "'2026-11-23T08:00:00Z', 'Ann', '1 Road', 'Town', '123', 'DE');"
-                "INSERT INTO order_lines(order_id, line, item_id, qty) VALUES "
-                "(1, 1, (SELECT id FROM items WHERE sku = 'A'), 5), "
-                "(1, 2, (SELECT id FROM items WHERE sku = 'C'), 2)");
+    fx_exec(f, "INSERT INTO customers(code, name, credit) VALUES ('CU1', 'Shop', 'green');"
+               "INSERT INTO orders(ref, customer_id, status, created, ship_name, ship_street, "
+               "ship_city, ship_postcode, ship_country) VALUES ('O1', 1, 'released', "
+               "'2026-11-23T08:00:00Z', 'Ann', '1 Road', 'Town', '123', 'DE');"
+               "INSERT INTO order_lines(order_id, line, item_id, qty) VALUES "
+               "(1, 1, (SELECT id FROM items WHERE sku = 'A'), 5), "
+               "(1, 2, (SELECT id FROM items WHERE sku = 'C'), 2)");
     wms_wave_opts o;
     wms_wave_opts_init(&o);
     o.method = WMS_WAVE_DISCRETE;
@@ -194,11 +177,11 @@ static void test_sscc_unique(void **state)
 {
     fx *f = *state;
     assert_int_equal(wms_sscc_config_set(f->db, "4006381", 0, &f->err), 0);
-    sql_exec(f, "INSERT INTO cartons(order_id, status, opened) SELECT 1, 'open', 'x' "
-                "FROM (WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n "
-                "WHERE k < 150) SELECT k FROM n);"
-                "INSERT INTO carton_lines(carton_id, pick_id, qty) SELECT id, 1, 1 FROM "
-                "cartons");
+    fx_exec(f, "INSERT INTO cartons(order_id, status, opened) SELECT 1, 'open', 'x' "
+               "FROM (WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n "
+               "WHERE k < 150) SELECT k FROM n);"
+               "INSERT INTO carton_lines(carton_id, pick_id, qty) SELECT id, 1, 1 FROM "
+               "cartons");
     char *zpl = malloc(WMS_ZPL_MAX);
     wms_carton_info *ci = calloc(1, sizeof(*ci));
     for (int64_t id = 1; id <= 150; id++) {

@@ -13,55 +13,6 @@ static const wms_actor sup = {"sue", "PC-1", NULL};
 static const wms_actor pia = {"pia", "RF-1", NULL};
 static const wms_actor rob = {"rob", "RF-2", NULL};
 
-static void sql_exec(fx *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sql_exec(fx *f, const char *fmt, ...)
-{
-    char sql[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof(sql), fmt, ap);
-    va_end(ap);
-    sqlite3 *s;
-    assert_int_equal(sqlite3_open(f->path, &s), SQLITE_OK);
-    sqlite3_busy_timeout(s, 5000);
-    char *msg = NULL;
-    if (sqlite3_exec(s, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s: %s", sql, msg ? msg : "?");
-    sqlite3_close(s);
-}
-
-static long long sql_int(fx *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static long long sql_int(fx *f, const char *fmt, ...)
-{
-    char sql[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof(sql), fmt, ap);
-    va_end(ap);
-    return fx_sql_int(f, sql);
-}
-
-static const char *sql_text(fx *f, char *out, size_t n, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static const char *sql_text(fx *f, char *out, size_t n, const char *fmt, ...)
-{
-    char sql[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof(sql), fmt, ap);
-    va_end(ap);
-    sqlite3 *s;
-    assert_int_equal(sqlite3_open(f->path, &s), SQLITE_OK);
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(s, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    const unsigned char *t = sqlite3_column_text(st, 0);
-    snprintf(out, n, "%s", t ? (const char *)t : "");
-    sqlite3_finalize(st);
-    sqlite3_close(s);
-    return out;
-}
-
 static void put(fx *f, const char *bin, const char *sku, const char *lot, const char *expiry,
                 int64_t qty)
 {
@@ -72,13 +23,13 @@ static void put(fx *f, const char *bin, const char *sku, const char *lot, const 
 /* A released order: lines "SKU:QTY[:MIN_DAYS],..." */
 static int64_t mk_order(fx *f, const char *ref, const char *policy, const char *lines)
 {
-    sql_exec(f,
-             "INSERT OR IGNORE INTO customers(code, name, credit) VALUES ('CU1', 'Shop', 'green');"
-             "INSERT INTO orders(ref, customer_id, status, short_policy, created) VALUES "
-             "('%s', (SELECT id FROM customers WHERE code = 'CU1'), 'released', '%s', "
-             "'2026-11-23T08:00:00Z')",
-             ref, policy);
-    int64_t id = sql_int(f, "SELECT id FROM orders WHERE ref = '%s'", ref);
+    fx_exec(f,
+            "INSERT OR IGNORE INTO customers(code, name, credit) VALUES ('CU1', 'Shop', 'green');"
+            "INSERT INTO orders(ref, customer_id, status, short_policy, created) VALUES "
+            "('%s', (SELECT id FROM customers WHERE code = 'CU1'), 'released', '%s', "
+            "'2026-11-23T08:00:00Z')",
+            ref, policy);
+    int64_t id = fx_int(f, "SELECT id FROM orders WHERE ref = '%s'", ref);
     char buf[256];
     snprintf(buf, sizeof(buf), "%s", lines);
     int line = 0;
@@ -89,10 +40,10 @@ static int64_t mk_order(fx *f, const char *ref, const char *policy, const char *
         char md[16] = "NULL";
         if (min_days >= 0)
             snprintf(md, sizeof(md), "%d", min_days);
-        sql_exec(f,
-                 "INSERT INTO order_lines(order_id, line, item_id, qty, min_shelf_life_days) "
-                 "VALUES (%lld, %d, (SELECT id FROM items WHERE sku = '%s'), %d, %s)",
-                 (long long)id, ++line, sku, qty, md);
+        fx_exec(f,
+                "INSERT INTO order_lines(order_id, line, item_id, qty, min_shelf_life_days) "
+                "VALUES (%lld, %d, (SELECT id FROM items WHERE sku = '%s'), %d, %s)",
+                (long long)id, ++line, sku, qty, md);
     }
     return id;
 }
@@ -111,22 +62,22 @@ static int64_t release(fx *f, wms_wave_method m)
 /* The INVARIANT of alloc.h, line totals, and the journal. */
 static void check_invariant(fx *f)
 {
-    assert_int_equal(sql_int(f, "SELECT count(*) FROM stock s WHERE s.reserved <> "
-                                "CASE WHEN s.status = 'available' THEN coalesce((SELECT "
-                                "sum(a.qty - a.picked) FROM allocations a WHERE a.status = "
-                                "'open' AND a.bin_id = s.bin_id AND a.item_id = s.item_id AND "
-                                "a.lot = s.lot AND a.expiry = s.expiry), 0) ELSE 0 END"),
+    assert_int_equal(fx_int(f, "SELECT count(*) FROM stock s WHERE s.reserved <> "
+                               "CASE WHEN s.status = 'available' THEN coalesce((SELECT "
+                               "sum(a.qty - a.picked) FROM allocations a WHERE a.status = "
+                               "'open' AND a.bin_id = s.bin_id AND a.item_id = s.item_id AND "
+                               "a.lot = s.lot AND a.expiry = s.expiry), 0) ELSE 0 END"),
                      0);
-    assert_int_equal(sql_int(f, "SELECT count(*) FROM order_lines l WHERE l.allocated <> "
-                                "coalesce((SELECT sum(a.qty) FROM allocations a WHERE a.order_id "
-                                "= l.order_id AND a.line = l.line AND a.status IN ('open', "
-                                "'picked')), 0) OR l.picked <> coalesce((SELECT sum(qty) FROM "
-                                "picks p WHERE p.order_id = l.order_id AND p.line = l.line), 0)"),
+    assert_int_equal(fx_int(f, "SELECT count(*) FROM order_lines l WHERE l.allocated <> "
+                               "coalesce((SELECT sum(a.qty) FROM allocations a WHERE a.order_id "
+                               "= l.order_id AND a.line = l.line AND a.status IN ('open', "
+                               "'picked')), 0) OR l.picked <> coalesce((SELECT sum(qty) FROM "
+                               "picks p WHERE p.order_id = l.order_id AND p.line = l.line), 0)"),
                      0);
     /* a task's units left = its allocation's */
-    assert_int_equal(sql_int(f, "SELECT count(*) FROM tasks t JOIN allocations a ON a.id = "
-                                "t.allocation_id WHERE t.status IN ('open', 'assigned') AND "
-                                "t.qty - t.done_qty <> a.qty - a.picked"),
+    assert_int_equal(fx_int(f, "SELECT count(*) FROM tasks t JOIN allocations a ON a.id = "
+                               "t.allocation_id WHERE t.status IN ('open', 'assigned') AND "
+                               "t.qty - t.done_qty <> a.qty - a.picked"),
                      0);
     assert_int_equal(wms_stock_verify(f->db, NULL, NULL, NULL), 0);
 }
@@ -168,7 +119,7 @@ static void test_confirm_mismatches(void **state)
     put(f, "P2", "C", "", "", 20);
     int64_t o1 = mk_order(f, "O1", "ship_short", "A:5,C:3");
     release(f, WMS_WAVE_DISCRETE);
-    assert_int_equal(sql_int(f, "SELECT count(*) FROM tasks WHERE order_id = %lld", (long long)o1),
+    assert_int_equal(fx_int(f, "SELECT count(*) FROM tasks WHERE order_id = %lld", (long long)o1),
                      2);
     wms_task t = next_task(f, &pia);
     assert_string_equal(t.bin, "P1"); /* route order: P1 (y 2) before P2 (y 4) */
@@ -205,7 +156,7 @@ static void test_confirm_mismatches(void **state)
     assert_non_null(strstr(f->err.msg, "check the goods"));
     /* nothing of the refused scans was booked */
     assert_int_equal(fx_qty(f, "P1", "A"), 50);
-    assert_int_equal(sql_int(f, "SELECT count(*) FROM picks"), 0);
+    assert_int_equal(fx_int(f, "SELECT count(*) FROM picks"), 0);
 
     /* 2 units into tote TOTE-1 (assigned by the scan) */
     assert_int_equal(confirm(f, &pia, t.id, "P1", EAN_A, 2, "TOTE-1", &r), 0);
@@ -238,13 +189,13 @@ static void test_confirm_mismatches(void **state)
     assert_int_equal(fx_qty(f, WMS_OUTBOUND_BIN, "A"), 5);
     assert_int_equal(fx_qty(f, WMS_OUTBOUND_BIN, "C"), 3);
     char hist[256];
-    sql_text(f, hist, sizeof(hist),
-             "SELECT group_concat(status, ',') FROM (SELECT status FROM events WHERE order_id = "
-             "%lld AND kind = 'order.status' ORDER BY id)",
-             (long long)o1);
+    fx_text(f, hist, sizeof(hist),
+            "SELECT group_concat(status, ',') FROM (SELECT status FROM events WHERE order_id = "
+            "%lld AND kind = 'order.status' ORDER BY id)",
+            (long long)o1);
     assert_string_equal(hist, "allocated,picking,picked");
-    assert_int_equal(sql_int(f, "SELECT count(*) FROM picks WHERE tote_id = (SELECT id FROM totes "
-                                "WHERE code = 'TOTE-1')"),
+    assert_int_equal(fx_int(f, "SELECT count(*) FROM picks WHERE tote_id = (SELECT id FROM totes "
+                               "WHERE code = 'TOTE-1')"),
                      3);
     check_invariant(f);
 }
@@ -335,15 +286,15 @@ static void test_lot_substitution(void **state)
     /* the allocated lot for the rest */
     assert_int_equal(confirm(f, &pia, t.id, "P1", EAN_A, 3, NULL, &r), 0);
     assert_int_equal(r.left, 0);
-    assert_int_equal(sql_int(f, "SELECT qty FROM stock s JOIN bins b ON b.id = s.bin_id WHERE "
-                                "b.code = 'P1' AND s.lot = 'L1'"),
+    assert_int_equal(fx_int(f, "SELECT qty FROM stock s JOIN bins b ON b.id = s.bin_id WHERE "
+                               "b.code = 'P1' AND s.lot = 'L1'"),
                      7);
-    assert_int_equal(sql_int(f, "SELECT qty FROM stock s JOIN bins b ON b.id = s.bin_id WHERE "
-                                "b.code = 'P1' AND s.lot = 'L3'"),
+    assert_int_equal(fx_int(f, "SELECT qty FROM stock s JOIN bins b ON b.id = s.bin_id WHERE "
+                               "b.code = 'P1' AND s.lot = 'L3'"),
                      8);
-    assert_int_equal(sql_int(f, "SELECT sum(reserved) FROM stock"), 0);
+    assert_int_equal(fx_int(f, "SELECT sum(reserved) FROM stock"), 0);
     assert_int_equal(
-        sql_int(f, "SELECT picked FROM order_lines WHERE order_id = %lld", (long long)o1), 6);
+        fx_int(f, "SELECT picked FROM order_lines WHERE order_id = %lld", (long long)o1), 6);
     check_invariant(f);
 }
 
@@ -389,19 +340,19 @@ static void test_short_reallocates(void **state)
     assert_true(s.count_id > 0);
     assert_string_equal(s.order_status, "picking");
     /* a count of P1 is requested; the task is short; an event says so */
-    assert_int_equal(sql_int(f,
-                             "SELECT count(*) FROM counts c JOIN bins b ON b.id = c.bin_id "
-                             "WHERE b.code = 'P1' AND c.status = 'open' AND c.id = %lld",
-                             (long long)s.count_id),
+    assert_int_equal(fx_int(f,
+                            "SELECT count(*) FROM counts c JOIN bins b ON b.id = c.bin_id "
+                            "WHERE b.code = 'P1' AND c.status = 'open' AND c.id = %lld",
+                            (long long)s.count_id),
                      1);
     char st[32];
     assert_string_equal(
-        sql_text(f, st, sizeof(st), "SELECT status FROM tasks WHERE id = %lld", (long long)t.id),
+        fx_text(f, st, sizeof(st), "SELECT status FROM tasks WHERE id = %lld", (long long)t.id),
         "short");
-    assert_int_equal(sql_int(f,
-                             "SELECT count(*) FROM events WHERE kind = 'pick.short' AND "
-                             "order_id = %lld AND detail LIKE '%%found 3 of 8%%'",
-                             (long long)o1),
+    assert_int_equal(fx_int(f,
+                            "SELECT count(*) FROM events WHERE kind = 'pick.short' AND "
+                            "order_id = %lld AND detail LIKE '%%found 3 of 8%%'",
+                            (long long)o1),
                      1);
     /* P1 still holds 7 on paper, but allocation leaves it alone until counted */
     assert_int_equal(fx_qty(f, "P1", "A"), 7);
@@ -419,10 +370,10 @@ static void test_short_reallocates(void **state)
     int64_t o2 = mk_order(f, "O2", "ship_short", "A:2");
     assert_int_equal(wms_alloc_order(f->db, &sup, o2, NULL, &f->err), 0);
     char bins[64];
-    assert_string_equal(sql_text(f, bins, sizeof(bins),
-                                 "SELECT group_concat(b.code) FROM allocations a JOIN bins b ON "
-                                 "b.id = a.bin_id WHERE a.order_id = %lld",
-                                 (long long)o2),
+    assert_string_equal(fx_text(f, bins, sizeof(bins),
+                                "SELECT group_concat(b.code) FROM allocations a JOIN bins b ON "
+                                "b.id = a.bin_id WHERE a.order_id = %lld",
+                                (long long)o2),
                         "R1");
     check_invariant(f);
 }
@@ -444,20 +395,20 @@ static void test_short_policies(void **state)
         assert_int_equal(s.short_qty, k == 0 ? 3 : 4);
     }
     assert_int_equal(
-        sql_int(f, "SELECT short FROM order_lines WHERE order_id = %lld", (long long)o1), 3);
+        fx_int(f, "SELECT short FROM order_lines WHERE order_id = %lld", (long long)o1), 3);
     assert_int_equal(
-        sql_int(f, "SELECT backordered FROM order_lines WHERE order_id = %lld", (long long)o2), 4);
+        fx_int(f, "SELECT backordered FROM order_lines WHERE order_id = %lld", (long long)o2), 4);
     char st[32];
     assert_string_equal(
-        sql_text(f, st, sizeof(st), "SELECT status FROM orders WHERE id = %lld", (long long)o1),
+        fx_text(f, st, sizeof(st), "SELECT status FROM orders WHERE id = %lld", (long long)o1),
         "picked");
     assert_string_equal(
-        sql_text(f, st, sizeof(st), "SELECT status FROM orders WHERE id = %lld", (long long)o2),
+        fx_text(f, st, sizeof(st), "SELECT status FROM orders WHERE id = %lld", (long long)o2),
         "short");
-    assert_int_equal(sql_int(f,
-                             "SELECT count(*) FROM events WHERE kind = 'order.short' AND "
-                             "detail LIKE '%%backordered%%' AND order_id = %lld",
-                             (long long)o2),
+    assert_int_equal(fx_int(f,
+                            "SELECT count(*) FROM events WHERE kind = 'order.short' AND "
+                            "detail LIKE '%%backordered%%' AND order_id = %lld",
+                            (long long)o2),
                      1);
     check_invariant(f);
 }
@@ -481,7 +432,7 @@ static void test_replenish_first(void **state)
     assert_string_equal(t.to_bin, "P2");
     assert_int_equal(wms_task_next(f->db, &rob, NULL, &t, &waiting, &f->err), 0);
     assert_int_equal(waiting, 1);
-    int64_t pick_id = sql_int(f, "SELECT id FROM tasks WHERE kind = 'pick'");
+    int64_t pick_id = fx_int(f, "SELECT id FROM tasks WHERE kind = 'pick'");
     wms_pick_result r;
     assert_int_equal(confirm(f, &rob, pick_id, "P2", "CAN-42", 1, NULL, &r), WMS_ETASK_WAITING);
     /* the replenishment: right source, pick face scanned */
@@ -510,11 +461,11 @@ static void test_replenish_never_overpromises(void **state)
     assert_int_equal(wms_pickface_set(f->db, "P2", "C", 5, 20, &f->err), WMS_PUT_INSERTED);
     wms_replenish_result *rr = calloc(1, sizeof(*rr));
     assert_int_equal(wms_replenish_plan(f->db, &sup, 0, rr, &f->err), 0);
-    assert_int_equal(sql_int(f, "SELECT qty FROM tasks WHERE kind = 'replenish'"), 10);
+    assert_int_equal(fx_int(f, "SELECT qty FROM tasks WHERE kind = 'replenish'"), 10);
     mk_order(f, "O1", "ship_short", "C:6");
     release(f, WMS_WAVE_DISCRETE);
-    assert_true(sql_int(f, "SELECT coalesce(sum(qty - done_qty), 0) FROM tasks WHERE kind = "
-                           "'replenish' AND status IN ('open', 'assigned')") <= 10);
+    assert_true(fx_int(f, "SELECT coalesce(sum(qty - done_qty), 0) FROM tasks WHERE kind = "
+                          "'replenish' AND status IN ('open', 'assigned')") <= 10);
     /* the replenishment can be done in full, and the pick after it */
     wms_task t = next_task(f, &pia);
     assert_string_equal(t.kind, "replenish");

@@ -9,17 +9,6 @@
 static const wms_actor sup = {"sue", "PC-1", NULL};
 static const wms_actor pia = {"pia", "RF-1", NULL};
 
-static void exec(fx *f, const char *sql)
-{
-    sqlite3 *s;
-    assert_int_equal(sqlite3_open(f->path, &s), SQLITE_OK);
-    sqlite3_busy_timeout(s, 5000);
-    char *msg = NULL;
-    if (sqlite3_exec(s, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s: %s", sql, msg ? msg : "?");
-    sqlite3_close(s);
-}
-
 /* Order O1 (4 x A lot L1, exp 2027-06-30) picked, packed and shipped; order
  * O2 cancelled.  A's shelf_life_days is 365 (fixture). */
 static int rt_setup(void **state)
@@ -28,14 +17,14 @@ static int rt_setup(void **state)
     fx *f = *state;
     assert_true(wms_stock_import(f->db, &sup, "P1", "A", "L1", "2027-06-30", 10, "available", 0,
                                  &f->err) >= 0);
-    exec(f, "INSERT INTO customers(code, name, credit) VALUES ('CU1', 'Shop', 'green');"
-            "INSERT INTO orders(ref, customer_id, status, created, ship_name, ship_street, "
-            "ship_city, ship_postcode, ship_country) VALUES ('O1', 1, 'released', 'x', 'Ann', "
-            "'1 Road', 'Town', '123', 'DE'), ('O2', 1, 'cancelled', 'x', 'B', 'S', 'C', 'P', "
-            "'DE');"
-            "INSERT INTO order_lines(order_id, line, item_id, qty) VALUES "
-            "(1, 1, (SELECT id FROM items WHERE sku = 'A'), 4), "
-            "(2, 1, (SELECT id FROM items WHERE sku = 'A'), 1)");
+    fx_exec(f, "INSERT INTO customers(code, name, credit) VALUES ('CU1', 'Shop', 'green');"
+               "INSERT INTO orders(ref, customer_id, status, created, ship_name, ship_street, "
+               "ship_city, ship_postcode, ship_country) VALUES ('O1', 1, 'released', 'x', 'Ann', "
+               "'1 Road', 'Town', '123', 'DE'), ('O2', 1, 'cancelled', 'x', 'B', 'S', 'C', 'P', "
+               "'DE');"
+               "INSERT INTO order_lines(order_id, line, item_id, qty) VALUES "
+               "(1, 1, (SELECT id FROM items WHERE sku = 'A'), 4), "
+               "(2, 1, (SELECT id FROM items WHERE sku = 'A'), 1)");
     wms_wave_opts o;
     wms_wave_opts_init(&o);
     int64_t wave;
