@@ -217,6 +217,25 @@ static int task_next__(wms_db *db, const wms_actor *who, const char *zone, wms_t
             return rc;
         if (got && (rc = held_task(db, who->user, &id, &wait, err)) < 0)
             return rc;
+    } else if (id == 0) {
+        /* every pick held waits: do the replenishment yourself when nobody
+         * has taken it */
+        static const char q_mine[] =
+            "SELECT r.id FROM tasks r JOIN tasks p ON p.depends_on = r.id "
+            "WHERE p.assigned_to = ?1 AND p.status IN ('open', 'assigned') "
+            "AND r.status = 'open' AND r.assigned_to IS NULL ORDER BY r.id LIMIT 1";
+        sqlite3_stmt *st = db__stmt(db, q_mine, err);
+        if (st == NULL)
+            return err->code;
+        db__bind_text(st, 1, who->user);
+        rc = sqlite3_step(st);
+        int64_t repl = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+        sqlite3_reset(st);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            return db__fail(db, rc, err, "waited replenishment");
+        if (repl > 0 && ((rc = assign_one(db, repl, who->user, err)) < 0 ||
+                         (rc = held_task(db, who->user, &id, &wait, err)) < 0))
+            return rc;
     }
     if (waiting != NULL)
         *waiting = wait;

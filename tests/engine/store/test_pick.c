@@ -437,6 +437,7 @@ static void test_replenish_first(void **state)
     assert_int_equal(confirm(f, &rob, pick_id, "P2", "CAN-42", 1, NULL, &r), WMS_ETASK_WAITING);
     /* the replenishment: right source, pick face scanned */
     wms_task rp = next_task(f, &pia);
+    assert_int_equal(rp.id, t.id);
     wms_pick_scan s = {
         .task_id = rp.id, .bin = "R1", .code = "CAN-42", .packs = rp.left, .to_bin = "P1"};
     assert_int_equal(wms_pick_confirm(f->db, &pia, &s, &r, &f->err), WMS_EWRONG_BIN);
@@ -444,6 +445,7 @@ static void test_replenish_first(void **state)
     assert_int_equal(wms_pick_confirm(f->db, &pia, &s, &r, &f->err), 0);
     assert_string_equal(r.status, "done");
     t = next_task(f, &rob);
+    assert_int_equal(t.id, pick_id);
     assert_int_equal(t.id, pick_id);
     assert_string_equal(t.bin, "P2");
     assert_int_equal(confirm(f, &rob, pick_id, "P2", "CAN-42", 4, NULL, &r), 0);
@@ -481,6 +483,22 @@ static void test_replenish_never_overpromises(void **state)
     free(rr);
 }
 
+/* A picker whose picks all wait does the replenishment nobody has taken. */
+static void test_waiting_picker_replenishes(void **state)
+{
+    fx *f = *state;
+    put(f, "R1", "C", "", "", 30);
+    assert_int_equal(wms_pickface_set(f->db, "P2", "C", 5, 20, &f->err), WMS_PUT_INSERTED);
+    mk_order(f, "O1", "ship_short", "C:4");
+    release(f, WMS_WAVE_DISCRETE);
+    /* the tour is given to rob directly (as a supervisor would) */
+    fx_exec(f, "UPDATE tasks SET status = 'assigned', assigned_to = 'rob' WHERE kind = 'pick'");
+    wms_task t = next_task(f, &rob);
+    assert_string_equal(t.kind, "replenish");
+    assert_string_equal(t.assigned_to, "rob");
+    check_invariant(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -492,6 +510,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_short_policies, pk_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_replenish_first, pk_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_replenish_never_overpromises, pk_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_waiting_picker_replenishes, pk_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
