@@ -711,11 +711,12 @@ int alloc__clip_topups(wms_db *db, int64_t bin_id, int64_t item_id, const char *
         "UPDATE tasks SET qty = CASE WHEN qty - ?2 > 0 THEN qty - ?2 ELSE qty END, "
         "status = CASE WHEN qty - ?2 <= 0 THEN 'cancelled' WHEN qty - ?2 <= done_qty THEN 'done' "
         "ELSE status END WHERE id = ?1";
-    const char *sqls[2] = {q_free, q_tasks};
+    /* the open top-ups first: almost always none, and then nothing else is read */
+    const char *sqls[2] = {q_tasks, q_free};
     int64_t free_units = 0, topup = 0;
     int64_t ids[64], parts[64];
     int n = 0;
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < 2 && (k == 0 || topup > 0); k++) {
         sqlite3_stmt *st = db__stmt(db, sqls[k], err);
         if (st == NULL)
             return err->code;
@@ -725,7 +726,7 @@ int alloc__clip_topups(wms_db *db, int64_t bin_id, int64_t item_id, const char *
         db__bind_text(st, 4, expiry);
         int rc;
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            if (k == 0) {
+            if (k == 1) {
                 free_units = sqlite3_column_int64(st, 0);
                 continue;
             }

@@ -43,6 +43,22 @@ int wms_order_set_status(wms_db *db, const wms_actor *who, int64_t order_id, con
     return id < 0 ? (int)id : 0;
 }
 
+int wms_order_status_of(wms_db *db, int64_t order_id, char *buf, size_t n, wms_error *err)
+{
+    static const char sql[] = "SELECT status FROM orders WHERE id = ?1";
+    sqlite3_stmt *st = db__stmt(db, sql, err);
+    if (st == NULL)
+        return err ? err->code : WMS_ESTORAGE;
+    sqlite3_bind_int64(st, 1, order_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        db__col_text(st, 0, buf, n);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return wms_error_set(err, WMS_ENOT_FOUND, "no order with id %lld", (long long)order_id);
+    return rc == SQLITE_ROW ? 0 : db__fail(db, rc, err, "order status");
+}
+
 int wms_event_list(wms_db *db, int64_t after_id, const char *order_ref, int limit,
                    int (*cb)(void *, const wms_event *), void *ctx, wms_error *err)
 {

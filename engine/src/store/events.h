@@ -29,6 +29,10 @@ int64_t wms_event_add(wms_db *db, const wms_actor *who, const char *kind, int64_
 int wms_order_set_status(wms_db *db, const wms_actor *who, int64_t order_id, const char *status,
                          const char *detail, wms_error *err);
 
+/* The current status of order_id into buf.  Errors: WMS_ENOT_FOUND,
+ * storage errors. */
+int wms_order_status_of(wms_db *db, int64_t order_id, char *buf, size_t n, wms_error *err);
+
 typedef struct wms_event {
     int64_t id;
     char ts[32];

@@ -356,8 +356,8 @@ static int pack_units(wms_db *db, const carton_row *c, const wms_resolution *r, 
                              (long long)have, sku, have == 1 ? "is" : "are",
                              c->tote[0] ? "tote " : "order ", c->tote[0] ? c->tote : c->order);
     snprintf(out->sku, sizeof(out->sku), "%s", sku);
-    int64_t todo = units;
-    while (todo > 0) {
+    int64_t rest = units;
+    while (rest > 0) {
         sqlite3_stmt *st = db__stmt(db, q_avail, err);
         if (st == NULL)
             return err->code;
@@ -375,7 +375,7 @@ static int pack_units(wms_db *db, const carton_row *c, const wms_resolution *r, 
         if (rc != SQLITE_ROW)
             return rc == SQLITE_DONE ? wms_error_set(err, WMS_ECONFLICT, "picks changed")
                                      : db__fail(db, rc, err, "pack pick");
-        int64_t q = room < todo ? room : todo;
+        int64_t q = room < rest ? room : rest;
         if ((st = db__stmt(db, upd, err)) == NULL)
             return err->code;
         sqlite3_bind_int64(st, 1, pick);
@@ -389,7 +389,7 @@ static int pack_units(wms_db *db, const carton_row *c, const wms_resolution *r, 
         sqlite3_bind_int64(st, 3, q);
         if ((rc = db__exec_stmt(db, st, err, "carton line")) < 0)
             return rc;
-        todo -= q;
+        rest -= q;
     }
     out->units = units;
     return 0;
@@ -483,7 +483,6 @@ static int order_after_pack(wms_db *db, const wms_actor *who, int64_t order_id, 
         "SELECT o.status = 'picked' AND NOT EXISTS (SELECT 1 FROM picks p WHERE p.order_id = o.id "
         "AND p.packed < p.qty) AND NOT EXISTS (SELECT 1 FROM cartons c WHERE c.order_id = o.id "
         "AND c.status = 'open') FROM orders o WHERE o.id = ?1";
-    static const char q_status[] = "SELECT status FROM orders WHERE id = ?1";
     int64_t done;
     int rc = db__q1(db, q, order_id, &done, err);
     if (rc < 0)
@@ -491,15 +490,7 @@ static int order_after_pack(wms_db *db, const wms_actor *who, int64_t order_id, 
     if (done &&
         (rc = wms_order_set_status(db, who, order_id, "packed", "all units packed", err)) < 0)
         return rc;
-    sqlite3_stmt *st = db__stmt(db, q_status, err);
-    if (st == NULL)
-        return err->code;
-    sqlite3_bind_int64(st, 1, order_id);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        db__col_text(st, 0, status, n);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 0 : db__fail(db, rc, err, "order status");
+    return wms_order_status_of(db, order_id, status, n, err);
 }
 
 static int pack_close__(wms_db *db, const wms_actor *who, int64_t carton, const char *box,
@@ -726,13 +717,9 @@ static int ship__(wms_db *db, const wms_actor *who, const char *sscc, const char
         int64_t ev = wms_event_add(db, who, WMS_EV_SHIPMENT, order_id, NULL, detail, err);
         if (ev < 0)
             return (int)ev;
-        static const char q_status[] = "SELECT status FROM orders WHERE id = ?1";
-        if ((st = db__stmt(db, q_status, err)) == NULL)
-            return err->code;
-        sqlite3_bind_int64(st, 1, order_id);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            db__col_text(st, 0, out->order_status, sizeof(out->order_status));
-        sqlite3_reset(st);
+        if ((rc = wms_order_status_of(db, order_id, out->order_status, sizeof(out->order_status),
+                                      err)) < 0)
+            return rc;
     }
     return 0;
 }

@@ -510,21 +510,11 @@ static int order_after_pick(wms_db *db, const wms_actor *who, int64_t order_id, 
     static const char q_open[] =
         "SELECT count(*) FROM allocations WHERE order_id = ?1 AND status = 'open'";
     static const char q_picked[] = "SELECT coalesce(sum(qty), 0) FROM picks WHERE order_id = ?1";
-    static const char q_status[] = "SELECT status FROM orders WHERE id = ?1";
     char cur[16] = "";
-    sqlite3_stmt *st = db__stmt(db, q_status, err);
-    if (st == NULL)
-        return err->code;
-    sqlite3_bind_int64(st, 1, order_id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        db__col_text(st, 0, cur, sizeof(cur));
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE ? wms_error_set(err, WMS_ENOT_FOUND, "order gone")
-                                 : db__fail(db, rc, err, "order status");
     int64_t open, picked;
-    if ((rc = db__q1(db, q_open, order_id, &open, err)) < 0 ||
+    int rc;
+    if ((rc = wms_order_status_of(db, order_id, cur, sizeof(cur), err)) < 0 ||
+        (rc = db__q1(db, q_open, order_id, &open, err)) < 0 ||
         (rc = db__q1(db, q_picked, order_id, &picked, err)) < 0)
         return rc;
     const char *to = NULL;

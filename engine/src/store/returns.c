@@ -5,6 +5,7 @@
 #include "store/pack.h"
 #include "store/stock.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,32 @@ static int load_head(wms_db *db, int64_t id, wms_return_info *out, int64_t *orde
     return rc == SQLITE_ROW ? 0 : db__fail(db, rc, err, "return");
 }
 
+/* What the writers check before they change a return. */
+typedef struct return_state {
+    char status[12], kind[8];
+    int64_t order_id; /* 0 = unknown */
+} return_state;
+
+static int state_of(wms_db *db, int64_t id, return_state *r, wms_error *err)
+{
+    static const char sql[] =
+        "SELECT status, kind, coalesce(order_id, 0) FROM returns WHERE id = ?1";
+    sqlite3_stmt *st = db__stmt(db, sql, err);
+    if (st == NULL)
+        return err->code;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        db__col_text(st, 0, r->status, sizeof(r->status));
+        db__col_text(st, 1, r->kind, sizeof(r->kind));
+        r->order_id = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return wms_error_set(err, WMS_ENOT_FOUND, "no return %lld", (long long)id);
+    return rc == SQLITE_ROW ? 0 : db__fail(db, rc, err, "return");
+}
+
 int wms_return_get(wms_db *db, int64_t return_id, wms_return_info *out, wms_error *err)
 {
     int64_t order_id;
@@ -132,11 +159,13 @@ int wms_return_list(wms_db *db, const char *status, int (*cb)(void *, const wms_
                     void *ctx, wms_error *err)
 {
     static const char sql[] =
-        "SELECT id FROM returns WHERE ?1 = '' OR status = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2";
+        "SELECT id FROM returns WHERE (?1 = '' OR status = ?1) AND id < ?2 ORDER BY id DESC "
+        "LIMIT 1";
     wms_return_info *info = malloc(sizeof(*info));
     if (info == NULL)
         return wms_error_set(err, WMS_ENOMEM, NULL);
     int n = 0, rc = 0;
+    int64_t id = INT64_MAX; /* the next one is older than the last one shown */
     for (;;) {
         sqlite3_stmt *st = db__stmt(db, sql, err);
         if (st == NULL) {
@@ -144,9 +173,9 @@ int wms_return_list(wms_db *db, const char *status, int (*cb)(void *, const wms_
             break;
         }
         db__bind_text(st, 1, status ? status : "");
-        sqlite3_bind_int(st, 2, n);
+        sqlite3_bind_int64(st, 2, id);
         rc = sqlite3_step(st);
-        int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+        id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
         sqlite3_reset(st);
         if (rc == SQLITE_DONE) {
             rc = 0;
@@ -280,16 +309,12 @@ static int scan__(wms_db *db, const wms_return_scan_in *in, wms_return_line *out
 {
     static const char ins[] = "INSERT INTO return_lines(return_id, item_id, lot, expiry, serial, "
                               "qty) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-    wms_return_info *head = malloc(sizeof(*head));
-    if (head == NULL)
-        return wms_error_set(err, WMS_ENOMEM, NULL);
-    int64_t order_id;
-    int rc = load_head(db, in->return_id, head, &order_id, err);
-    int open = rc == 0 && !strcmp(head->status, "open");
-    free(head);
+    return_state h;
+    int rc = state_of(db, in->return_id, &h, err);
+    int64_t order_id = h.order_id;
     if (rc < 0)
         return rc;
-    if (!open)
+    if (strcmp(h.status, "open"))
         return wms_error_set(err, WMS_ECLOSED, "return %lld is closed", (long long)in->return_id);
     wms_resolution r;
     if ((rc = wms_code_resolve(db, in->code, in->gs_sub, &r, err)) < 0)
@@ -592,16 +617,11 @@ static int match__(wms_db *db, int64_t id, const char *order, wms_error *err)
         "SELECT l.item_id, i.sku, sum(l.qty) FROM return_lines l JOIN items i ON i.id = l.item_id "
         "WHERE l.return_id = ?1 GROUP BY l.item_id ORDER BY l.item_id LIMIT 1 OFFSET ?2";
     static const char upd[] = "UPDATE returns SET order_id = ?2, kind = 'order' WHERE id = ?1";
-    wms_return_info *h = malloc(sizeof(*h));
-    if (h == NULL)
-        return wms_error_set(err, WMS_ENOMEM, NULL);
-    int64_t cur;
-    int rc = load_head(db, id, h, &cur, err);
-    int ok = rc == 0 && !strcmp(h->status, "open") && !strcmp(h->kind, "unknown");
-    free(h);
+    return_state h;
+    int rc = state_of(db, id, &h, err);
     if (rc < 0)
         return rc;
-    if (!ok)
+    if (strcmp(h.status, "open") || strcmp(h.kind, "unknown"))
         return wms_error_set(err, WMS_ECONFLICT, "return %lld is not an open unknown return",
                              (long long)id);
     sqlite3_stmt *st = db__stmt(db, q_order, err);
@@ -663,16 +683,11 @@ static int write_off__(wms_db *db, const wms_actor *who, int64_t id, const char 
 {
     static const char q_open[] = "SELECT id FROM return_lines WHERE return_id = ?1 AND grade IS "
                                  "NULL ORDER BY id LIMIT 1";
-    wms_return_info *h = malloc(sizeof(*h));
-    if (h == NULL)
-        return wms_error_set(err, WMS_ENOMEM, NULL);
-    int64_t order_id;
-    int rc = load_head(db, id, h, &order_id, err);
-    int open = rc == 0 && !strcmp(h->status, "open");
-    free(h);
+    return_state h;
+    int rc = state_of(db, id, &h, err);
     if (rc < 0)
         return rc;
-    if (!open)
+    if (strcmp(h.status, "open"))
         return wms_error_set(err, WMS_ECLOSED, "return %lld is closed", (long long)id);
     for (;;) {
         int64_t line;

@@ -119,6 +119,8 @@ static inline void fx_exec(fx *f, const char *fmt, ...)
     sqlite3 *s;
     assert_int_equal(sqlite3_open(f->path, &s), SQLITE_OK);
     sqlite3_busy_timeout(s, 5000);
+    /* fixture rows only: no need to wait for the disk */
+    assert_int_equal(sqlite3_exec(s, "PRAGMA synchronous=OFF", NULL, NULL, NULL), SQLITE_OK);
     char *msg = NULL;
     if (sqlite3_exec(s, sql, NULL, NULL, &msg) != SQLITE_OK)
         fail_msg("%s: %s", sql, msg ? msg : "?");

@@ -14,69 +14,17 @@ static const wms_actor sup = {"sue", "PC-1", NULL};
 /* Fixture helpers                                                        */
 /* ---------------------------------------------------------------------- */
 
-/* Runs SQL (printf-style) on a second connection. */
-static void sql_exec(fx *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sql_exec(fx *f, const char *fmt, ...)
-{
-    char sql[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof(sql), fmt, ap);
-    va_end(ap);
-    sqlite3 *s;
-    assert_int_equal(sqlite3_open(f->path, &s), SQLITE_OK);
-    sqlite3_busy_timeout(s, 5000);
-    /* Fixture rows only: no need to wait for the disk. */
-    assert_int_equal(sqlite3_exec(s, "PRAGMA synchronous=OFF", NULL, NULL, NULL), SQLITE_OK);
-    char *msg = NULL;
-    int rc = sqlite3_exec(s, sql, NULL, NULL, &msg);
-    if (rc != SQLITE_OK)
-        fail_msg("%s: %s", sql, msg ? msg : "?");
-    sqlite3_close(s);
-}
-
-static long long sql_int(fx *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static long long sql_int(fx *f, const char *fmt, ...)
-{
-    char sql[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof(sql), fmt, ap);
-    va_end(ap);
-    return fx_sql_int(f, sql);
-}
-
-/* A single text value (group_concat...) into out. */
-static const char *sql_text(fx *f, char *out, size_t n, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static const char *sql_text(fx *f, char *out, size_t n, const char *fmt, ...)
-{
-    char sql[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof(sql), fmt, ap);
-    va_end(ap);
-    sqlite3 *s;
-    assert_int_equal(sqlite3_open(f->path, &s), SQLITE_OK);
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(s, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    const unsigned char *t = sqlite3_column_text(st, 0);
-    snprintf(out, n, "%s", t ? (const char *)t : "");
-    sqlite3_finalize(st);
-    sqlite3_close(s);
-    return out;
-}
+/* (SQL helpers: fx_exec, fx_int, fx_text in fixture.h) */
 
 static int64_t mk_order(fx *f, const char *ref, const char *policy)
 {
-    sql_exec(f,
-             "INSERT OR IGNORE INTO customers(code, name, credit) VALUES ('CU1', 'Shop', 'green');"
-             "INSERT INTO orders(ref, customer_id, status, short_policy, created) VALUES "
-             "('%s', (SELECT id FROM customers WHERE code = 'CU1'), 'released', '%s', "
-             "'2026-11-23T08:00:00Z')",
-             ref, policy);
-    return sql_int(f, "SELECT id FROM orders WHERE ref = '%s'", ref);
+    fx_exec(f,
+            "INSERT OR IGNORE INTO customers(code, name, credit) VALUES ('CU1', 'Shop', 'green');"
+            "INSERT INTO orders(ref, customer_id, status, short_policy, created) VALUES "
+            "('%s', (SELECT id FROM customers WHERE code = 'CU1'), 'released', '%s', "
+            "'2026-11-23T08:00:00Z')",
+            ref, policy);
+    return fx_int(f, "SELECT id FROM orders WHERE ref = '%s'", ref);
 }
 
 /* min_days < 0: no shelf-life minimum. */
@@ -85,10 +33,10 @@ static void add_line(fx *f, int64_t order, int line, const char *sku, int qty, i
     char md[24] = "NULL";
     if (min_days >= 0)
         snprintf(md, sizeof(md), "%d", min_days);
-    sql_exec(f,
-             "INSERT INTO order_lines(order_id, line, item_id, qty, min_shelf_life_days) VALUES "
-             "(%lld, %d, (SELECT id FROM items WHERE sku = '%s'), %d, %s)",
-             (long long)order, line, sku, qty, md);
+    fx_exec(f,
+            "INSERT INTO order_lines(order_id, line, item_id, qty, min_shelf_life_days) VALUES "
+            "(%lld, %d, (SELECT id FROM items WHERE sku = '%s'), %d, %s)",
+            (long long)order, line, sku, qty, md);
 }
 
 static void put(fx *f, const char *bin, const char *sku, const char *lot, const char *expiry,
@@ -102,34 +50,34 @@ static void put(fx *f, const char *bin, const char *sku, const char *lot, const 
 /* "BIN:LOT:QTY,..." of an order's allocations in creation order. */
 static const char *allocs(fx *f, int64_t order, char *out, size_t n)
 {
-    return sql_text(f, out, n,
-                    "SELECT coalesce(group_concat(x, ','), '') FROM (SELECT b.code || ':' || "
-                    "a.lot || ':' || a.qty AS x FROM allocations a JOIN bins b ON b.id = "
-                    "a.bin_id WHERE a.order_id = %lld AND a.status = 'open' ORDER BY a.id)",
-                    (long long)order);
+    return fx_text(f, out, n,
+                   "SELECT coalesce(group_concat(x, ','), '') FROM (SELECT b.code || ':' || "
+                   "a.lot || ':' || a.qty AS x FROM allocations a JOIN bins b ON b.id = "
+                   "a.bin_id WHERE a.order_id = %lld AND a.status = 'open' ORDER BY a.id)",
+                   (long long)order);
 }
 
 static const char *order_status(fx *f, int64_t order, char *out, size_t n)
 {
-    return sql_text(f, out, n, "SELECT status FROM orders WHERE id = %lld", (long long)order);
+    return fx_text(f, out, n, "SELECT status FROM orders WHERE id = %lld", (long long)order);
 }
 
 static long long reserved_of(fx *f, const char *bin, const char *sku, const char *lot)
 {
-    return sql_int(f,
-                   "SELECT coalesce(sum(reserved), 0) FROM stock s JOIN bins b ON b.id = "
-                   "s.bin_id JOIN items i ON i.id = s.item_id WHERE b.code = '%s' AND i.sku = "
-                   "'%s' AND s.lot = '%s'",
-                   bin, sku, lot);
+    return fx_int(f,
+                  "SELECT coalesce(sum(reserved), 0) FROM stock s JOIN bins b ON b.id = "
+                  "s.bin_id JOIN items i ON i.id = s.item_id WHERE b.code = '%s' AND i.sku = "
+                  "'%s' AND s.lot = '%s'",
+                  bin, sku, lot);
 }
 
 static long long qty_of(fx *f, const char *bin, const char *sku, const char *lot)
 {
-    return sql_int(f,
-                   "SELECT coalesce(sum(qty), 0) FROM stock s JOIN bins b ON b.id = s.bin_id "
-                   "JOIN items i ON i.id = s.item_id WHERE b.code = '%s' AND i.sku = '%s' AND "
-                   "s.lot = '%s'",
-                   bin, sku, lot);
+    return fx_int(f,
+                  "SELECT coalesce(sum(qty), 0) FROM stock s JOIN bins b ON b.id = s.bin_id "
+                  "JOIN items i ON i.id = s.item_id WHERE b.code = '%s' AND i.sku = '%s' AND "
+                  "s.lot = '%s'",
+                  bin, sku, lot);
 }
 
 /* Recomputes every reservation from the allocations and compares: the
@@ -137,23 +85,23 @@ static long long qty_of(fx *f, const char *bin, const char *sku, const char *lot
  * quants, and order_lines.allocated = allocated units of the line. */
 static void check_invariant(fx *f)
 {
-    assert_int_equal(sql_int(f, "SELECT count(*) FROM stock s WHERE s.reserved <> "
-                                "CASE WHEN s.status = 'available' THEN coalesce((SELECT "
-                                "sum(a.qty - a.picked) FROM allocations a WHERE a.status = "
-                                "'open' AND a.bin_id = s.bin_id AND a.item_id = s.item_id AND "
-                                "a.lot = s.lot AND a.expiry = s.expiry), 0) ELSE 0 END"),
+    assert_int_equal(fx_int(f, "SELECT count(*) FROM stock s WHERE s.reserved <> "
+                               "CASE WHEN s.status = 'available' THEN coalesce((SELECT "
+                               "sum(a.qty - a.picked) FROM allocations a WHERE a.status = "
+                               "'open' AND a.bin_id = s.bin_id AND a.item_id = s.item_id AND "
+                               "a.lot = s.lot AND a.expiry = s.expiry), 0) ELSE 0 END"),
                      0);
-    assert_int_equal(sql_int(f, "SELECT count(*) FROM stock WHERE reserved > qty OR reserved < 0"),
+    assert_int_equal(fx_int(f, "SELECT count(*) FROM stock WHERE reserved > qty OR reserved < 0"),
                      0);
-    assert_int_equal(sql_int(f, "SELECT count(*) FROM allocations a WHERE a.status = 'open' AND "
-                                "a.qty > a.picked AND NOT EXISTS (SELECT 1 FROM stock s WHERE "
-                                "s.bin_id = a.bin_id AND s.item_id = a.item_id AND s.lot = a.lot "
-                                "AND s.expiry = a.expiry AND s.status = 'available')"),
+    assert_int_equal(fx_int(f, "SELECT count(*) FROM allocations a WHERE a.status = 'open' AND "
+                               "a.qty > a.picked AND NOT EXISTS (SELECT 1 FROM stock s WHERE "
+                               "s.bin_id = a.bin_id AND s.item_id = a.item_id AND s.lot = a.lot "
+                               "AND s.expiry = a.expiry AND s.status = 'available')"),
                      0);
-    assert_int_equal(sql_int(f, "SELECT count(*) FROM order_lines l WHERE l.allocated <> "
-                                "coalesce((SELECT sum(a.qty) FROM allocations a WHERE a.order_id "
-                                "= l.order_id AND a.line = l.line AND a.status IN ('open', "
-                                "'picked')), 0)"),
+    assert_int_equal(fx_int(f, "SELECT count(*) FROM order_lines l WHERE l.allocated <> "
+                               "coalesce((SELECT sum(a.qty) FROM allocations a WHERE a.order_id "
+                               "= l.order_id AND a.line = l.line AND a.status IN ('open', "
+                               "'picked')), 0)"),
                      0);
     assert_int_equal(wms_stock_verify(f->db, NULL, NULL, NULL), 0);
 }
@@ -218,7 +166,7 @@ static void test_fefo_order(void **state)
     assert_int_equal(wms_alloc_order(f->db, &sup, o2, &r, &f->err), WMS_ECONFLICT);
     assert_non_null(strstr(f->err.msg, "O-2"));
     assert_int_equal(wms_alloc_order(f->db, &sup, 999, &r, &f->err), WMS_ENOT_FOUND);
-    assert_int_equal(sql_int(f, "SELECT count(*) FROM allocations"), 6);
+    assert_int_equal(fx_int(f, "SELECT count(*) FROM allocations"), 6);
     check_invariant(f);
 }
 
@@ -274,16 +222,16 @@ static void test_never_allocated(void **state)
     assert_string_equal(allocs(f, o, buf, sizeof(buf)), "R1:GOOD:1");
     assert_int_equal(r.allocated, 1);
     assert_int_equal(r.short_qty, 9);
-    assert_int_equal(
-        sql_int(f, "SELECT short FROM order_lines WHERE order_id = %lld", (long long)o), 9);
-    assert_string_equal(sql_text(f, buf, sizeof(buf),
-                                 "SELECT group_concat(detail, '|') FROM events WHERE "
-                                 "kind = 'order.short' AND order_id = %lld",
-                                 (long long)o),
+    assert_int_equal(fx_int(f, "SELECT short FROM order_lines WHERE order_id = %lld", (long long)o),
+                     9);
+    assert_string_equal(fx_text(f, buf, sizeof(buf),
+                                "SELECT group_concat(detail, '|') FROM events WHERE "
+                                "kind = 'order.short' AND order_id = %lld",
+                                (long long)o),
                         "line 1: 1 of 10 x C allocated; 9 short-shipped");
     assert_string_equal(order_status(f, o, buf, sizeof(buf)), "allocated");
-    assert_int_equal(sql_int(f, "SELECT coalesce(sum(reserved), 0) FROM stock WHERE lot <> "
-                                "'GOOD'"),
+    assert_int_equal(fx_int(f, "SELECT coalesce(sum(reserved), 0) FROM stock WHERE lot <> "
+                               "'GOOD'"),
                      0);
     check_invariant(f);
 }
@@ -301,23 +249,23 @@ static void test_short_policies(void **state)
     assert_int_equal(r.backordered, 4);
     assert_int_equal(r.short_qty, 0);
     assert_int_equal(r.line[1].backordered, 2);
-    assert_string_equal(sql_text(f, buf, sizeof(buf),
-                                 "SELECT group_concat(detail, '|') FROM (SELECT detail FROM "
-                                 "events WHERE kind = 'order.short' AND order_id = %lld "
-                                 "ORDER BY id)",
-                                 (long long)bo),
+    assert_string_equal(fx_text(f, buf, sizeof(buf),
+                                "SELECT group_concat(detail, '|') FROM (SELECT detail FROM "
+                                "events WHERE kind = 'order.short' AND order_id = %lld "
+                                "ORDER BY id)",
+                                (long long)bo),
                         "line 1: 0 of 2 x B allocated; 2 backordered|"
                         "line 2: 3 of 5 x D allocated; 2 backordered");
     assert_int_equal(
-        sql_int(f, "SELECT sum(backordered) FROM order_lines WHERE order_id = %lld", (long long)bo),
+        fx_int(f, "SELECT sum(backordered) FROM order_lines WHERE order_id = %lld", (long long)bo),
         4);
     assert_int_equal(
-        sql_int(f, "SELECT sum(short) FROM order_lines WHERE order_id = %lld", (long long)bo), 0);
+        fx_int(f, "SELECT sum(short) FROM order_lines WHERE order_id = %lld", (long long)bo), 0);
     assert_string_equal(order_status(f, bo, buf, sizeof(buf)), "allocated");
-    assert_string_equal(sql_text(f, buf, sizeof(buf),
-                                 "SELECT status || ':' || detail FROM events WHERE kind = "
-                                 "'order.status' AND order_id = %lld",
-                                 (long long)bo),
+    assert_string_equal(fx_text(f, buf, sizeof(buf),
+                                "SELECT status || ':' || detail FROM events WHERE kind = "
+                                "'order.status' AND order_id = %lld",
+                                (long long)bo),
                         "allocated:3 of 7 units allocated");
 
     /* Nothing at all: ship_short -> 'short'; backorder -> stays released
@@ -326,28 +274,28 @@ static void test_short_policies(void **state)
     add_line(f, ss, 1, "B", 4, -1);
     assert_int_equal(wms_alloc_order(f->db, &sup, ss, &r, &f->err), 0);
     assert_string_equal(order_status(f, ss, buf, sizeof(buf)), "short");
-    assert_string_equal(sql_text(f, buf, sizeof(buf),
-                                 "SELECT detail FROM events WHERE kind = 'order.short' AND "
-                                 "order_id = %lld",
-                                 (long long)ss),
+    assert_string_equal(fx_text(f, buf, sizeof(buf),
+                                "SELECT detail FROM events WHERE kind = 'order.short' AND "
+                                "order_id = %lld",
+                                (long long)ss),
                         "line 1: 0 of 4 x B allocated; 4 short-shipped");
     int64_t b0 = mk_order(f, "BO-0", "backorder");
     add_line(f, b0, 1, "B", 4, -1);
     assert_int_equal(wms_alloc_order(f->db, &sup, b0, &r, &f->err), 0);
     assert_string_equal(order_status(f, b0, buf, sizeof(buf)), "released");
     assert_int_equal(
-        sql_int(f, "SELECT backordered FROM order_lines WHERE order_id = %lld", (long long)b0), 4);
+        fx_int(f, "SELECT backordered FROM order_lines WHERE order_id = %lld", (long long)b0), 4);
     put(f, "P2", "B", "NEW", "", 3, "available");
     assert_int_equal(wms_alloc_order(f->db, &sup, b0, &r, &f->err), 0);
     assert_string_equal(order_status(f, b0, buf, sizeof(buf)), "allocated");
     assert_int_equal(
-        sql_int(f, "SELECT backordered FROM order_lines WHERE order_id = %lld", (long long)b0), 1);
+        fx_int(f, "SELECT backordered FROM order_lines WHERE order_id = %lld", (long long)b0), 1);
     assert_int_equal(
-        sql_int(f, "SELECT allocated FROM order_lines WHERE order_id = %lld", (long long)b0), 3);
-    assert_string_equal(sql_text(f, buf, sizeof(buf),
-                                 "SELECT detail FROM events WHERE kind = 'order.short' AND "
-                                 "order_id = %lld ORDER BY id DESC LIMIT 1",
-                                 (long long)b0),
+        fx_int(f, "SELECT allocated FROM order_lines WHERE order_id = %lld", (long long)b0), 3);
+    assert_string_equal(fx_text(f, buf, sizeof(buf),
+                                "SELECT detail FROM events WHERE kind = 'order.short' AND "
+                                "order_id = %lld ORDER BY id DESC LIMIT 1",
+                                (long long)b0),
                         "line 1: 3 of 4 x B allocated; 1 backordered");
     check_invariant(f);
 }
@@ -357,8 +305,8 @@ static void test_wave_atomic_and_cancel(void **state)
     fx *f = *state;
     char buf[512];
     put(f, "P1", "A", "W1", "2027-01-01", 10, "available");
-    sql_exec(f, "INSERT INTO waves(id, status, method, created) VALUES (7, 'planned', 'batch', "
-                "'2026-11-23T08:00:00Z')");
+    fx_exec(f, "INSERT INTO waves(id, status, method, created) VALUES (7, 'planned', 'batch', "
+               "'2026-11-23T08:00:00Z')");
     int64_t ids[3];
     ids[0] = mk_order(f, "WV-1", "ship_short");
     add_line(f, ids[0], 1, "A", 4, -1);
@@ -366,12 +314,12 @@ static void test_wave_atomic_and_cancel(void **state)
     add_line(f, ids[1], 1, "A", 3, -1);
     ids[2] = mk_order(f, "WV-3", "ship_short");
     add_line(f, ids[2], 1, "A", 2, -1);
-    sql_exec(f, "UPDATE orders SET status = 'held' WHERE id = %lld", (long long)ids[2]);
+    fx_exec(f, "UPDATE orders SET status = 'held' WHERE id = %lld", (long long)ids[2]);
     wms_alloc_result r;
     /* One order is not released: the whole wave fails, nothing changes. */
     assert_int_equal(wms_alloc_wave(f->db, &sup, ids, 3, 7, &r, &f->err), WMS_ECONFLICT);
     assert_non_null(strstr(f->err.msg, "WV-3"));
-    assert_int_equal(sql_int(f, "SELECT count(*) FROM allocations"), 0);
+    assert_int_equal(fx_int(f, "SELECT count(*) FROM allocations"), 0);
     assert_int_equal(reserved_of(f, "P1", "A", "W1"), 0);
     assert_int_equal(r.allocated, 0);
     assert_int_equal(wms_alloc_wave(f->db, &sup, ids, 2, 99, &r, &f->err), WMS_ENOT_FOUND);
@@ -380,40 +328,39 @@ static void test_wave_atomic_and_cancel(void **state)
     assert_int_equal(r.orders, 2);
     assert_int_equal(r.allocated, 7);
     assert_int_equal(r.nline, 2);
-    assert_int_equal(sql_int(f, "SELECT count(*) FROM allocations WHERE wave_id = 7"), 2);
+    assert_int_equal(fx_int(f, "SELECT count(*) FROM allocations WHERE wave_id = 7"), 2);
     assert_int_equal(reserved_of(f, "P1", "A", "W1"), 7);
     check_invariant(f);
 
     /* Cancel WV-1: its pick task is cancelled and the units freed; a
      * partly picked allocation keeps what was picked. */
-    int64_t a1 = sql_int(f, "SELECT id FROM allocations WHERE order_id = %lld", (long long)ids[0]);
-    sql_exec(f,
-             "INSERT INTO tasks(wave_id, kind, tour, seq, allocation_id, order_id, from_bin_id, "
-             "item_id, lot, expiry, qty) SELECT 7, 'pick', 1, 1, id, order_id, bin_id, item_id, "
-             "lot, expiry, qty FROM allocations WHERE id = %lld",
-             (long long)a1);
+    int64_t a1 = fx_int(f, "SELECT id FROM allocations WHERE order_id = %lld", (long long)ids[0]);
+    fx_exec(f,
+            "INSERT INTO tasks(wave_id, kind, tour, seq, allocation_id, order_id, from_bin_id, "
+            "item_id, lot, expiry, qty) SELECT 7, 'pick', 1, 1, id, order_id, bin_id, item_id, "
+            "lot, expiry, qty FROM allocations WHERE id = %lld",
+            (long long)a1);
     assert_int_equal(wms_alloc_cancel_order(f->db, &sup, ids[0], &f->err), 4);
     assert_int_equal(reserved_of(f, "P1", "A", "W1"), 3);
-    assert_string_equal(sql_text(f, buf, sizeof(buf),
-                                 "SELECT status FROM tasks WHERE "
-                                 "allocation_id = %lld",
-                                 (long long)a1),
+    assert_string_equal(fx_text(f, buf, sizeof(buf),
+                                "SELECT status FROM tasks WHERE "
+                                "allocation_id = %lld",
+                                (long long)a1),
                         "cancelled");
     assert_int_equal(
-        sql_int(f, "SELECT allocated FROM order_lines WHERE order_id = %lld", (long long)ids[0]),
-        0);
+        fx_int(f, "SELECT allocated FROM order_lines WHERE order_id = %lld", (long long)ids[0]), 0);
     check_invariant(f);
     /* Simulate a pick of 1 of WV-2's 3 units (as the picking code would:
      * stock and reservation both drop), then cancel. */
-    sql_exec(f,
-             "UPDATE allocations SET picked = 1 WHERE order_id = %lld;"
-             "UPDATE stock SET reserved = reserved - 1 WHERE lot = 'W1'",
-             (long long)ids[1]);
+    fx_exec(f,
+            "UPDATE allocations SET picked = 1 WHERE order_id = %lld;"
+            "UPDATE stock SET reserved = reserved - 1 WHERE lot = 'W1'",
+            (long long)ids[1]);
     assert_int_equal(wms_alloc_cancel_order(f->db, &sup, ids[1], &f->err), 2);
-    assert_string_equal(sql_text(f, buf, sizeof(buf),
-                                 "SELECT status || ':' || qty FROM allocations WHERE order_id = "
-                                 "%lld",
-                                 (long long)ids[1]),
+    assert_string_equal(fx_text(f, buf, sizeof(buf),
+                                "SELECT status || ':' || qty FROM allocations WHERE order_id = "
+                                "%lld",
+                                (long long)ids[1]),
                         "picked:1");
     assert_int_equal(reserved_of(f, "P1", "A", "W1"), 0);
     assert_int_equal(wms_alloc_cancel_order(f->db, &sup, 12345, &f->err), WMS_ENOT_FOUND);
@@ -446,8 +393,8 @@ static void test_two_connections(void **state)
         assert_int_equal(wms_alloc_order(d, &sup, o[i], NULL, &f->err), 0);
         check_invariant(f);
     }
-    assert_int_equal(sql_int(f, "SELECT sum(allocated) FROM order_lines"), 10);
-    assert_int_equal(sql_int(f, "SELECT sum(short) FROM order_lines"), 8);
+    assert_int_equal(fx_int(f, "SELECT sum(allocated) FROM order_lines"), 10);
+    assert_int_equal(fx_int(f, "SELECT sum(short) FROM order_lines"), 8);
     /* 3 + 3 from P1 K1, then 3 + 1 from R1 K2, nothing for the last two. */
     assert_string_equal(allocs(f, o[1], buf, sizeof(buf)), "P1:K1:3");
     assert_string_equal(allocs(f, o[3], buf, sizeof(buf)), "R1:K2:1");
@@ -506,7 +453,7 @@ static void test_blocked_writer_waits(void **state)
     assert_int_equal(a.failures, 0);
     assert_string_equal(allocs(f, o2, buf, sizeof(buf)), "P1:K1:2");
     assert_int_equal(
-        sql_int(f, "SELECT backordered FROM order_lines WHERE order_id = %lld", (long long)o2), 6);
+        fx_int(f, "SELECT backordered FROM order_lines WHERE order_id = %lld", (long long)o2), 6);
     assert_int_equal(reserved_of(f, "P1", "C", "K1"), 10);
     check_invariant(f);
 }
@@ -529,7 +476,7 @@ static void test_threads_never_oversell(void **state)
             add_line(f, ids[t][i], 1, "C", 1 + (i % 3), -1);
             add_line(f, ids[t][i], 2, "C", 1, -1);
         }
-    long long demand = sql_int(f, "SELECT sum(qty) FROM order_lines");
+    long long demand = fx_int(f, "SELECT sum(qty) FROM order_lines");
     assert_true(demand > 50);
     conc_arg a[THREADS];
     pthread_t th[THREADS];
@@ -542,10 +489,10 @@ static void test_threads_never_oversell(void **state)
         assert_int_equal(pthread_join(th[t], NULL), 0);
         assert_int_equal(a[t].failures, 0);
     }
-    assert_int_equal(sql_int(f, "SELECT sum(allocated) FROM order_lines"), 50);
-    assert_int_equal(sql_int(f, "SELECT sum(qty) FROM allocations WHERE status = 'open'"), 50);
-    assert_int_equal(sql_int(f, "SELECT sum(short + backordered) FROM order_lines"), demand - 50);
-    assert_int_equal(sql_int(f, "SELECT count(*) FROM stock WHERE reserved <> qty"), 0);
+    assert_int_equal(fx_int(f, "SELECT sum(allocated) FROM order_lines"), 50);
+    assert_int_equal(fx_int(f, "SELECT sum(qty) FROM allocations WHERE status = 'open'"), 50);
+    assert_int_equal(fx_int(f, "SELECT sum(short + backordered) FROM order_lines"), demand - 50);
+    assert_int_equal(fx_int(f, "SELECT count(*) FROM stock WHERE reserved <> qty"), 0);
     check_invariant(f);
 }
 
@@ -564,7 +511,7 @@ static void test_pickface_set(void **state)
     assert_int_equal(wms_pickface_set(f->db, "P1", "A", -1, 20, &f->err), WMS_EBAD_QTY);
     assert_int_equal(wms_pickface_set(f->db, "P1", "NOPE", 1, 2, &f->err), WMS_ENOT_FOUND);
     assert_int_equal(wms_pickface_set(f->db, "NOPE", "A", 1, 2, &f->err), WMS_ENOT_FOUND);
-    assert_int_equal(sql_int(f, "SELECT min_qty * 1000 + max_qty FROM pick_faces"), 4020);
+    assert_int_equal(fx_int(f, "SELECT min_qty * 1000 + max_qty FROM pick_faces"), 4020);
 }
 
 static void test_replenish_below_min(void **state)
@@ -591,9 +538,9 @@ static void test_replenish_below_min(void **state)
     assert_string_equal(r.task[1].from_bin, "R1");
     assert_int_equal(r.task[1].qty, 10);
     assert_string_equal(r.task[1].to_bin, "P1");
-    assert_string_equal(sql_text(f, buf, sizeof(buf),
-                                 "SELECT group_concat(detail, '|') FROM (SELECT detail FROM "
-                                 "events WHERE kind = 'replenish.alert' ORDER BY id)"),
+    assert_string_equal(fx_text(f, buf, sizeof(buf),
+                                "SELECT group_concat(detail, '|') FROM (SELECT detail FROM "
+                                "events WHERE kind = 'replenish.alert' ORDER BY id)"),
                         "pick face P1 A: 3 available, below minimum 5: replenish 14 from R2,R1|"
                         "pick face P2 B: 0 available, below minimum 1: no reserve stock to "
                         "replenish from");
@@ -601,7 +548,7 @@ static void test_replenish_below_min(void **state)
     /* Planned again: the open tasks cover the face, nothing is duplicated. */
     assert_int_equal(wms_replenish_plan(f->db, &sup, 0, &r, &f->err), 0);
     assert_int_equal(r.created + r.grown, 0);
-    assert_int_equal(sql_int(f, "SELECT count(*) FROM tasks WHERE kind = 'replenish'"), 2);
+    assert_int_equal(fx_int(f, "SELECT count(*) FROM tasks WHERE kind = 'replenish'"), 2);
 
     /* An order takes 3 units of R2 L0 (FEFO): top-ups do not reserve. */
     int64_t o = mk_order(f, "RP-1", "ship_short");
@@ -610,27 +557,27 @@ static void test_replenish_below_min(void **state)
     assert_string_equal(allocs(f, o, buf, sizeof(buf)), "R2:L0:3");
     /* ... so R2 L0 has only 1 unreserved unit left: its task of 4 shrinks
      * to 1 at once (a replenishment never promises units an order has). */
-    assert_int_equal(t0, sql_int(f, "SELECT id FROM tasks WHERE lot = 'L0'"));
-    assert_int_equal(sql_int(f, "SELECT qty FROM tasks WHERE id = %lld", (long long)t0), 1);
+    assert_int_equal(t0, fx_int(f, "SELECT id FROM tasks WHERE lot = 'L0'"));
+    assert_int_equal(fx_int(f, "SELECT qty FROM tasks WHERE id = %lld", (long long)t0), 1);
     assert_int_equal(wms_replenish_done(f->db, &sup, t0, 4, &f->err), WMS_EBAD_QTY);
     assert_int_equal(wms_replenish_done(f->db, &sup, t0, 1, &f->err), 0);
     assert_int_equal(qty_of(f, "P1", "A", "L0"), 1);
     assert_int_equal(qty_of(f, "R2", "A", "L0"), 3);
     assert_int_equal(reserved_of(f, "R2", "A", "L0"), 3);
-    assert_string_equal(sql_text(f, buf, sizeof(buf),
-                                 "SELECT status || ':' || done_qty FROM tasks WHERE id = %lld",
-                                 (long long)t0),
+    assert_string_equal(fx_text(f, buf, sizeof(buf),
+                                "SELECT status || ':' || done_qty FROM tasks WHERE id = %lld",
+                                (long long)t0),
                         "done:1");
-    assert_int_equal(t1, sql_int(f, "SELECT id FROM tasks WHERE lot = 'L1'"));
+    assert_int_equal(t1, fx_int(f, "SELECT id FROM tasks WHERE lot = 'L1'"));
     assert_int_equal(wms_replenish_done(f->db, &sup, t1, 11, &f->err), WMS_EBAD_QTY);
     assert_int_equal(wms_replenish_done(f->db, &sup, t1, 10, &f->err), 0);
     assert_int_equal(qty_of(f, "P1", "A", "L1"), 10);
     assert_int_equal(qty_of(f, "R1", "A", "L1"), 0);
     assert_string_equal(
-        sql_text(f, buf, sizeof(buf), "SELECT status FROM tasks WHERE id = %lld", (long long)t1),
+        fx_text(f, buf, sizeof(buf), "SELECT status FROM tasks WHERE id = %lld", (long long)t1),
         "done");
     assert_int_equal(wms_replenish_done(f->db, &sup, t1, 1, &f->err), WMS_ECONFLICT);
-    assert_int_equal(sql_int(f, "SELECT count(*) FROM journal WHERE kind = 'replenish'"), 2);
+    assert_int_equal(fx_int(f, "SELECT count(*) FROM journal WHERE kind = 'replenish'"), 2);
     check_invariant(f);
 }
 
@@ -644,20 +591,20 @@ static void test_replenish_wave(void **state)
     put(f, "P1", "A", "L5", "2027-05-01", 2, "available");
     put(f, "R1", "A", "L1", "2027-01-01", 10, "available");
     assert_int_equal(wms_pickface_set(f->db, "P1", "A", 2, 10, &f->err), WMS_PUT_INSERTED);
-    sql_exec(f, "INSERT INTO waves(id, status, method, created) VALUES (3, 'planned', 'discrete', "
-                "'2026-11-23T08:00:00Z')");
+    fx_exec(f, "INSERT INTO waves(id, status, method, created) VALUES (3, 'planned', 'discrete', "
+               "'2026-11-23T08:00:00Z')");
     int64_t o = mk_order(f, "RW-1", "ship_short");
     add_line(f, o, 1, "A", 6, -1);
     assert_int_equal(wms_alloc_wave(f->db, &sup, &o, 1, 3, NULL, &f->err), 0);
     assert_string_equal(allocs(f, o, buf, sizeof(buf)), "R1:L1:6");
-    int64_t a = sql_int(f, "SELECT id FROM allocations WHERE order_id = %lld", (long long)o);
+    int64_t a = fx_int(f, "SELECT id FROM allocations WHERE order_id = %lld", (long long)o);
     /* Wave planning made the pick task (from the reserve bin). */
-    sql_exec(f,
-             "INSERT INTO tasks(wave_id, kind, tour, seq, allocation_id, order_id, from_bin_id, "
-             "item_id, lot, expiry, qty) SELECT 3, 'pick', 1, 1, id, order_id, bin_id, item_id, "
-             "lot, expiry, qty FROM allocations WHERE id = %lld",
-             (long long)a);
-    int64_t pick = sql_int(f, "SELECT id FROM tasks WHERE kind = 'pick'");
+    fx_exec(f,
+            "INSERT INTO tasks(wave_id, kind, tour, seq, allocation_id, order_id, from_bin_id, "
+            "item_id, lot, expiry, qty) SELECT 3, 'pick', 1, 1, id, order_id, bin_id, item_id, "
+            "lot, expiry, qty FROM allocations WHERE id = %lld",
+            (long long)a);
+    int64_t pick = fx_int(f, "SELECT id FROM tasks WHERE kind = 'pick'");
     wms_replenish_result r;
     assert_int_equal(wms_replenish_plan(f->db, &sup, 3, &r, &f->err), 0);
     /* Carries 6, tops the face (2 there) up to 10 with R1's 4 free units. */
@@ -667,30 +614,30 @@ static void test_replenish_wave(void **state)
     assert_int_equal(r.task[0].carried, 6);
     assert_int_equal(r.task[0].wave_id, 3);
     int64_t rt = r.task[0].task_id;
-    assert_int_equal(sql_int(f, "SELECT depends_on FROM tasks WHERE id = %lld", (long long)pick),
+    assert_int_equal(fx_int(f, "SELECT depends_on FROM tasks WHERE id = %lld", (long long)pick),
                      rt);
-    assert_string_equal(sql_text(f, buf, sizeof(buf),
-                                 "SELECT b.code FROM tasks t JOIN bins b ON b.id = "
-                                 "t.from_bin_id WHERE t.id = %lld",
-                                 (long long)pick),
+    assert_string_equal(fx_text(f, buf, sizeof(buf),
+                                "SELECT b.code FROM tasks t JOIN bins b ON b.id = "
+                                "t.from_bin_id WHERE t.id = %lld",
+                                (long long)pick),
                         "P1");
     /* The task order returns the replenishment before the pick. */
-    assert_string_equal(sql_text(f, buf, sizeof(buf),
-                                 "SELECT group_concat(kind, ',') FROM (SELECT kind FROM tasks "
-                                 "WHERE wave_id = 3 ORDER BY tour, seq)"),
+    assert_string_equal(fx_text(f, buf, sizeof(buf),
+                                "SELECT group_concat(kind, ',') FROM (SELECT kind FROM tasks "
+                                "WHERE wave_id = 3 ORDER BY tour, seq)"),
                         "replenish,pick");
     char want[160];
     snprintf(want, sizeof(want),
              "wave 3 needs 6 x A from reserve R1: replenish R1 -> P1, 10 units (task %lld)",
              (long long)rt);
-    assert_string_equal(sql_text(f, buf, sizeof(buf),
-                                 "SELECT group_concat(detail, '|') FROM events WHERE "
-                                 "kind = 'replenish.alert'"),
+    assert_string_equal(fx_text(f, buf, sizeof(buf),
+                                "SELECT group_concat(detail, '|') FROM events WHERE "
+                                "kind = 'replenish.alert'"),
                         want);
     int64_t tid, bin_id;
     assert_int_equal(wms_replenish_for_allocation(f->db, a, &tid, &bin_id, &f->err), 0);
     assert_int_equal(tid, rt);
-    assert_int_equal(bin_id, sql_int(f, "SELECT id FROM bins WHERE code = 'P1'"));
+    assert_int_equal(bin_id, fx_int(f, "SELECT id FROM bins WHERE code = 'P1'"));
     /* Planning again changes nothing. */
     assert_int_equal(wms_replenish_plan(f->db, &sup, 3, &r, &f->err), 0);
     assert_int_equal(r.created + r.grown + r.picks_linked, 0);
@@ -710,11 +657,11 @@ static void test_replenish_wave(void **state)
     assert_int_equal(qty_of(f, "P1", "A", "L1"), 10);
     assert_int_equal(qty_of(f, "R1", "A", "L1"), 0);
     assert_string_equal(
-        sql_text(f, buf, sizeof(buf), "SELECT status FROM tasks WHERE id = %lld", (long long)rt),
+        fx_text(f, buf, sizeof(buf), "SELECT status FROM tasks WHERE id = %lld", (long long)rt),
         "done");
     assert_int_equal(wms_replenish_for_allocation(f->db, a, &tid, &bin_id, &f->err), 0);
     assert_int_equal(tid, 0);
-    assert_int_equal(bin_id, sql_int(f, "SELECT id FROM bins WHERE code = 'P1'"));
+    assert_int_equal(bin_id, fx_int(f, "SELECT id FROM bins WHERE code = 'P1'"));
     check_invariant(f);
 }
 
@@ -735,8 +682,8 @@ static void test_replenish_adopt_and_unlink(void **state)
     assert_int_equal(r.task[0].qty, 4); /* 1 -> 5 */
     int64_t rt = r.task[0].task_id;
 
-    sql_exec(f, "INSERT INTO waves(id, status, method, created) VALUES (4, 'planned', 'batch', "
-                "'2026-11-23T08:00:00Z')");
+    fx_exec(f, "INSERT INTO waves(id, status, method, created) VALUES (4, 'planned', 'batch', "
+               "'2026-11-23T08:00:00Z')");
     int64_t o[2];
     o[0] = mk_order(f, "AD-1", "ship_short");
     add_line(f, o[0], 1, "B", 3, -1);
@@ -746,18 +693,18 @@ static void test_replenish_adopt_and_unlink(void **state)
     /* FEFO: the dated reserve lot before the undated face stock. */
     assert_string_equal(allocs(f, o[0], buf, sizeof(buf)), "R1:RB:3");
     assert_string_equal(allocs(f, o[1], buf, sizeof(buf)), "R1:RB:5");
-    sql_exec(f, "INSERT INTO tasks(wave_id, kind, tour, seq, allocation_id, order_id, "
-                "from_bin_id, item_id, lot, expiry, qty) SELECT 4, 'pick', 1, id, id, order_id, "
-                "bin_id, item_id, lot, expiry, qty FROM allocations WHERE wave_id = 4");
+    fx_exec(f, "INSERT INTO tasks(wave_id, kind, tour, seq, allocation_id, order_id, "
+               "from_bin_id, item_id, lot, expiry, qty) SELECT 4, 'pick', 1, id, id, order_id, "
+               "bin_id, item_id, lot, expiry, qty FROM allocations WHERE wave_id = 4");
     assert_int_equal(wms_replenish_plan(f->db, &sup, 4, &r, &f->err), 0);
     assert_int_equal(r.created, 0);
     assert_int_equal(r.grown, 1);
     assert_int_equal(r.picks_linked, 2);
     assert_int_equal(r.task[0].task_id, rt);
     assert_int_equal(r.task[0].qty, 12); /* 8 carried + the 4 top-up */
-    assert_int_equal(sql_int(f, "SELECT count(*) FROM tasks WHERE kind = 'replenish'"), 1);
-    assert_int_equal(sql_int(f, "SELECT wave_id FROM tasks WHERE id = %lld", (long long)rt), 4);
-    assert_true(sql_int(f, "SELECT seq FROM tasks WHERE id = %lld", (long long)rt) < 0);
+    assert_int_equal(fx_int(f, "SELECT count(*) FROM tasks WHERE kind = 'replenish'"), 1);
+    assert_int_equal(fx_int(f, "SELECT wave_id FROM tasks WHERE id = %lld", (long long)rt), 4);
+    assert_true(fx_int(f, "SELECT seq FROM tasks WHERE id = %lld", (long long)rt) < 0);
     check_invariant(f);
 
     /* 7 moved: carries the first allocation (3) + 4 free; the 5 does not
@@ -770,22 +717,22 @@ static void test_replenish_adopt_and_unlink(void **state)
     check_invariant(f);
     /* The task is cut to 11 (as a supervisor would shorten it): the last
      * 4 units are free stock (R1 holds 13, 5 reserved: 8 free). */
-    sql_exec(f, "UPDATE tasks SET qty = 11 WHERE id = %lld", (long long)rt);
+    fx_exec(f, "UPDATE tasks SET qty = 11 WHERE id = %lld", (long long)rt);
     assert_int_equal(wms_replenish_done(f->db, &sup, rt, 4, &f->err), 0);
     /* The 5-unit allocation was not carried: its pick returns to R1. */
-    assert_string_equal(sql_text(f, buf, sizeof(buf),
-                                 "SELECT b.code || ':' || coalesce(t.depends_on, 0) FROM tasks t "
-                                 "JOIN bins b ON b.id = t.from_bin_id WHERE t.kind = 'pick' AND "
-                                 "t.order_id = %lld",
-                                 (long long)o[1]),
+    assert_string_equal(fx_text(f, buf, sizeof(buf),
+                                "SELECT b.code || ':' || coalesce(t.depends_on, 0) FROM tasks t "
+                                "JOIN bins b ON b.id = t.from_bin_id WHERE t.kind = 'pick' AND "
+                                "t.order_id = %lld",
+                                (long long)o[1]),
                         "R1:0");
     char want[64];
     snprintf(want, sizeof(want), "P1:%lld", (long long)rt);
-    assert_string_equal(sql_text(f, buf, sizeof(buf),
-                                 "SELECT b.code || ':' || t.depends_on FROM tasks t "
-                                 "JOIN bins b ON b.id = t.from_bin_id WHERE t.kind = 'pick' AND "
-                                 "t.order_id = %lld",
-                                 (long long)o[0]),
+    assert_string_equal(fx_text(f, buf, sizeof(buf),
+                                "SELECT b.code || ':' || t.depends_on FROM tasks t "
+                                "JOIN bins b ON b.id = t.from_bin_id WHERE t.kind = 'pick' AND "
+                                "t.order_id = %lld",
+                                (long long)o[0]),
                         want);
     assert_int_equal(qty_of(f, "P1", "B", "RB"), 11);
     check_invariant(f);
