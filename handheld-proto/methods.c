@@ -57,6 +57,10 @@ static const struct method {
     {"pack.scan", m_pack_scan, PICKING, M_TXN},
     {"pack.close", m_pack_close, PICKING, M_TXN},
     {"ship.confirm", m_ship_confirm, PICKING, M_TXN},
+    {"sort.open", m_sort_open, PICKING, M_TXN},
+    {"sort.scan", m_sort_scan, PICKING, 0},
+    {"sort.confirm", m_sort_confirm, PICKING, M_TXN},
+    {"sort.status", m_sort_status, PICKING, 0},
     {"return.open", m_return_open, RECEIVING, M_TXN},
     {"return.scan", m_return_scan, RECEIVING, M_TXN},
     {"return.grade", m_return_grade, RECEIVING, M_TXN},
@@ -391,12 +395,13 @@ int m_events_subscribe(wms_call *c)
             memchr(t->via.str.ptr, '\0', t->via.str.size) == NULL)
             memcpy(name, t->via.str.ptr, t->via.str.size);
         unsigned bit = t->type == MSGPACK_OBJECT_STR ? wms_topic_bit(name) : 0;
-        if (bit == 0)
-            return wms_error_set(c->err, WMS_EBAD_ARGS,
-                                 "topics[%u] is not a topic (order.status, order.hold, "
-                                 "order.short, order.shipment, order.return, pick.short, "
-                                 "gift.rule, replenish.alert)",
-                                 i);
+        if (bit == 0) {
+#define X__(b, name) ", " name
+            static const char all[] = WMS_TOPICS(X__);
+#undef X__
+            return wms_error_set(c->err, WMS_EBAD_ARGS, "topics[%u] is not a topic (%s)", i,
+                                 all + 2);
+        }
         topics |= bit;
     }
     if (topics == 0)

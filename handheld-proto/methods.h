@@ -40,8 +40,9 @@ typedef struct wms_ident {
     XX(16u, "gift.rule")                                                                           \
     XX(32u, "replenish.alert")                                                                     \
     XX(64u, "order.shipment")                                                                      \
-    XX(128u, "order.return")
-#define WMS_TOPIC_ALL 255u
+    XX(128u, "order.return")                                                                       \
+    XX(256u, "sort.complete")
+#define WMS_TOPIC_ALL 511u
 
 /* The topic bit of an event kind, 0 when unknown. */
 unsigned wms_topic_bit(const char *kind);

@@ -13,14 +13,14 @@
 static void pack_task(msgpack_packer *pk, const wms_task *t)
 {
     int pick = !strcmp(t->kind, "pick");
-    msgpack_pack_map(pk, 20);
+    msgpack_pack_map(pk, 22);
     wms_pack_kv_int(pk, "id", t->id);
     wms_pack_kv_str(pk, "kind", t->kind);
     wms_pack_kv_int(pk, "wave", t->wave_id);
     wms_pack_kv_int(pk, "tour", t->tour);
     wms_pack_kv_int(pk, "seq", t->seq);
     wms_pack_str(pk, "order");
-    if (pick)
+    if (pick && !t->bulk)
         wms_pack_str(pk, t->order);
     else
         msgpack_pack_nil(pk);
@@ -47,6 +47,8 @@ static void pack_task(msgpack_packer *pk, const wms_task *t)
     wms_pack_kv_str(pk, "aisle", t->aisle);
     wms_pack_str(pk, "y_m");
     msgpack_pack_double(pk, t->y_m);
+    wms_pack_kv_bool(pk, "bulk", t->bulk);
+    wms_pack_kv_int(pk, "orders", t->bulk ? t->orders : (pick ? 1 : 0));
 }
 
 /* Packs "next": the picker's next task (assigning it like task.next), or
@@ -184,7 +186,7 @@ int m_pick_confirm(wms_call *c)
     wms_pick_result r;
     if ((rc = wms_pick_confirm(c->db, &who, &s, &r, c->err)) < 0)
         return rc;
-    msgpack_pack_map(c->pk, 11);
+    msgpack_pack_map(c->pk, 12);
     wms_pack_kv_int(c->pk, "task", r.task_id);
     wms_pack_kv_int(c->pk, "picked", r.picked);
     wms_pack_kv_int(c->pk, "done_qty", r.done_qty);
@@ -195,6 +197,7 @@ int m_pick_confirm(wms_call *c)
     wms_pack_kv_bool(c->pk, "substituted", r.substituted);
     wms_pack_kv_str(c->pk, "tote", r.tote);
     wms_pack_kv_str(c->pk, "order_status", r.order_status);
+    wms_pack_kv_int(c->pk, "orders", r.orders);
     return pack_next(c);
 }
 
@@ -212,7 +215,7 @@ int m_pick_short(wms_call *c)
     wms_short_result r;
     if ((rc = wms_pick_short(c->db, &who, task, found, tote, reason, &r, c->err)) < 0)
         return rc;
-    msgpack_pack_map(c->pk, 10);
+    msgpack_pack_map(c->pk, 11);
     wms_pack_kv_int(c->pk, "task", r.task_id);
     wms_pack_kv_int(c->pk, "found", r.found);
     wms_pack_kv_int(c->pk, "missing", r.missing);
@@ -222,5 +225,6 @@ int m_pick_short(wms_call *c)
     wms_pack_kv_int(c->pk, "count", r.count_id);
     wms_pack_kv_int(c->pk, "new_tasks", r.new_tasks);
     wms_pack_kv_str(c->pk, "order_status", r.order_status);
+    wms_pack_kv_int(c->pk, "orders_short", r.orders_short);
     return pack_next(c);
 }

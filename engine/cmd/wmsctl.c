@@ -16,7 +16,7 @@ static const char usage[] =
     "\n"
     "  init                                  create or migrate the database\n"
     "  import KIND FILE.csv [--update]       KIND: items packs barcodes layout bins stock\n"
-    "                                        customers orders boxes\n"
+    "                                        customers orders boxes putwall\n"
     "  export KIND [--json]                  write KIND back as CSV (or JSON)\n"
     "  barcode parse CODE [--json] [--gs C]  show what a scanned code holds (GS1)\n"
     "  barcode resolve CODE [--json]         which item/pack/bin a code means\n"
@@ -56,8 +56,8 @@ static const char usage[] =
     "  route [--json] BIN...                 shortest tour from the depot through the bins\n"
     "  wave plan|release [--method M] [--max-orders N] [--max-lines N] [--max-units N]\n"
     "       [--max-totes N] [--totes N] [--json]\n"
-    "                                        plan the next wave (M: discrete batch zone);\n"
-    "                                        release: allocate and create pick tasks\n"
+    "                                        plan the next wave (M: discrete batch zone\n"
+    "                                        sort); release: allocate, create pick tasks\n"
     "  wave status ID [--json]               a wave's orders and tasks\n"
     "  allocate REF [--json]                 reserve stock FEFO for a released order\n"
     "  pickface set BIN SKU --min N --max M  replenishment levels of a pick face\n"
@@ -72,6 +72,9 @@ static const char usage[] =
     "  cartonize REF [--json]                boxes for an order and where each unit goes\n"
     "  cartonize --skus SKU=QTY[,...]        the same for a list of units (a tote)\n"
     "  boxes [--json]                        the box types (import boxes FILE.csv)\n"
+    "  putwall WALL [--open [--wave ID]] [--json]\n"
+    "                                        a put wall's slots and orders (import putwall\n"
+    "                                        FILE.csv); --open gives free slots orders\n"
     "  backup FILE [--force]                 consistent copy of the database, also while\n"
     "                                        wmsd serves (--force: replace FILE)\n"
     "  restore FILE [--force]                replace the database by a backup (stop wmsd\n"
@@ -208,6 +211,7 @@ static const struct {
     {"pickface", cmd_pickface},   {"replenish", cmd_replenish}, {"report", cmd_report},
     {"sscc", cmd_sscc},           {"carton", cmd_carton},       {"return", cmd_return},
     {"cartonize", cmd_cartonize}, {"boxes", cmd_boxes},         {"device", cmd_device},
+    {"putwall", cmd_putwall},
 };
 
 /* Flags that take no value. */
@@ -215,7 +219,7 @@ static int is_flag(const char *name)
 {
     return !strcmp(name, "json") || !strcmp(name, "update") || !strcmp(name, "quarantine") ||
            !strcmp(name, "help") || !strcmp(name, "load") || !strcmp(name, "force") ||
-           !strcmp(name, "failed");
+           !strcmp(name, "failed") || !strcmp(name, "open");
 }
 
 int main(int argc, char **argv)

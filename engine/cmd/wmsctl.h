@@ -72,6 +72,7 @@ int cmd_sscc(ctl *c);
 int cmd_carton(ctl *c);
 int cmd_return(ctl *c);
 int cmd_device(ctl *c);
+int cmd_putwall(ctl *c);
 int cmd_cartonize(ctl *c);
 int cmd_boxes(ctl *c);
 

@@ -14,7 +14,7 @@ static const char wave_usage[] =
     "usage: wmsctl wave plan [OPTIONS] [--json]     plan the next wave (nothing is stored)\n"
     "       wmsctl wave release [OPTIONS] [--json]  plan it and release it: allocation, tasks\n"
     "       wmsctl wave status ID [--json]          orders and tasks of a wave\n"
-    "options: --method discrete|batch|zone (batch)\n"
+    "options: --method discrete|batch|zone|sort (batch)\n"
     "         --max-orders N --max-lines N --max-units N --max-totes N   wave caps\n"
     "         --totes N (8)   totes on a cart = orders per tour\n"
     "         --tour-lines N --tour-units N   limits per tour\n"

@@ -549,3 +549,53 @@ int wms_batch_set_dist(const wms_layout *l, const wms_batch_order *orders, int n
     free(ord);
     return rc;
 }
+
+int wms_batch_split_route(const wms_layout *l, const wms_pick_loc *locs, const int64_t *units,
+                          int m, int64_t cap, int64_t cap_units, int *tour_of, int *seq,
+                          double *dist, int *n_tours, wms_error *err)
+{
+    *n_tours = 0;
+    if (m < 0 || cap < 1)
+        return wms_error_set(err, WMS_EBAD_ARGS, "stops per tour must be 1 or more");
+    if (m == 0)
+        return 0;
+    int *ord = malloc(sizeof(int) * (size_t)m), *idx = malloc(sizeof(int) * (size_t)m);
+    int *sub = malloc(sizeof(int) * (size_t)m);
+    wms_pick_loc *buf = malloc(sizeof(*buf) * (size_t)m);
+    int rc = 0, nt = 0;
+    if (ord == NULL || idx == NULL || sub == NULL || buf == NULL) {
+        rc = wms_error_set(err, WMS_ENOMEM, "out of memory splitting the route");
+        goto out;
+    }
+    if ((rc = wms_route_optimal(l, locs, m, ord, NULL, NULL, err)) < 0)
+        goto out;
+    for (int a = 0; a < m;) {
+        int k = 0;
+        int64_t u = 0;
+        while (a + k < m && k < cap) {
+            int64_t w = units ? units[ord[a + k]] : 0;
+            if (k > 0 && units && cap_units > 0 && u + w > cap_units)
+                break;
+            u += w;
+            idx[k] = ord[a + k];
+            buf[k] = locs[idx[k]];
+            k++;
+        }
+        double d;
+        if ((rc = wms_route_optimal(l, buf, k, sub, &d, NULL, err)) < 0)
+            goto out;
+        for (int s = 0; s < k; s++) {
+            tour_of[idx[sub[s]]] = nt;
+            seq[idx[sub[s]]] = s;
+        }
+        dist[nt++] = d;
+        a += k;
+    }
+    *n_tours = nt;
+out:
+    free(ord);
+    free(idx);
+    free(sub);
+    free(buf);
+    return rc;
+}

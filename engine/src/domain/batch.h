@@ -120,4 +120,18 @@ void wms_batch_result_free(wms_batch_result *r);
 int wms_batch_set_dist(const wms_layout *l, const wms_batch_order *orders, int n, const int *idx,
                        int k, double *dist, wms_error *err);
 
+/*
+ * Pick-and-sort tours: the stops of a whole wave (one per location, no
+ * orders) on the optimal route over all of them, cut into consecutive runs
+ * of at most `cap` stops (and, when units != NULL and cap_units > 0, at
+ * most cap_units units; a stop heavier than that is a tour of its own);
+ * each run is routed again (wms_route_optimal).  Out (m entries each,
+ * caller-owned): tour_of[i] (0..), seq[i] (0.. along its tour's route);
+ * dist (m entries): each tour's length; *n_tours.  Errors: WMS_EBAD_ARGS
+ * (cap < 1, m < 0, a bad location), WMS_ETOO_LARGE, WMS_ENOMEM.
+ */
+int wms_batch_split_route(const wms_layout *l, const wms_pick_loc *locs, const int64_t *units,
+                          int m, int64_t cap, int64_t cap_units, int *tour_of, int *seq,
+                          double *dist, int *n_tours, wms_error *err);
+
 #endif

@@ -591,7 +591,24 @@ static int cancel__(wms_db *db, int64_t order_id, int64_t *units, wms_error *err
         rc = db__exec_stmt(db, st, err, "pick task");
     }
     free(a);
-    return rc;
+    return rc < 0 ? rc : alloc__bulk_resync(db, order_id, err);
+}
+
+int alloc__bulk_resync(wms_db *db, int64_t order_id, wms_error *err)
+{
+    static const char sql[] =
+        "UPDATE tasks SET qty = max(done_qty + (SELECT coalesce(sum(a.qty - a.picked), 0) FROM "
+        "allocations a WHERE a.bulk_task_id = tasks.id AND a.status = 'open'), 1), "
+        "status = CASE WHEN (SELECT count(*) FROM allocations a WHERE a.bulk_task_id = tasks.id "
+        "AND a.status = 'open') > 0 THEN status WHEN done_qty > 0 THEN 'done' "
+        "ELSE 'cancelled' END "
+        "WHERE id IN (SELECT bulk_task_id FROM allocations WHERE order_id = ?1 AND "
+        "bulk_task_id IS NOT NULL) AND status IN ('open', 'assigned')";
+    sqlite3_stmt *st = db__stmt(db, sql, err);
+    if (st == NULL)
+        return err->code;
+    sqlite3_bind_int64(st, 1, order_id);
+    return db__exec_stmt(db, st, err, "bulk tasks");
 }
 
 int64_t wms_alloc_cancel_order(wms_db *db, const wms_actor *who, int64_t order_id, wms_error *err)
@@ -1156,8 +1173,10 @@ static int link_picks(wms_db *db, int64_t wave, const wave_group *g, int64_t tas
     static const char sql[] =
         "UPDATE tasks SET depends_on = ?1, from_bin_id = ?2 WHERE kind = 'pick' AND "
         "status IN ('open', 'assigned') AND (depends_on IS NOT ?1 OR from_bin_id <> ?2) AND "
-        "allocation_id IN (SELECT id FROM allocations WHERE status = 'open' AND wave_id = ?3 "
-        "AND bin_id = ?4 AND item_id = ?5 AND lot = ?6 AND expiry = ?7)";
+        "(allocation_id IN (SELECT id FROM allocations WHERE status = 'open' AND wave_id = ?3 "
+        "AND bin_id = ?4 AND item_id = ?5 AND lot = ?6 AND expiry = ?7) OR id IN (SELECT "
+        "bulk_task_id FROM allocations WHERE status = 'open' AND wave_id = ?3 AND bin_id = ?4 "
+        "AND item_id = ?5 AND lot = ?6 AND expiry = ?7))";
     sqlite3_stmt *st = db__stmt(db, sql, err);
     if (st == NULL)
         return err->code;
@@ -1313,16 +1332,19 @@ static int replenish_done__(wms_db *db, const wms_actor *who, int64_t task_id, i
         "lot = ?3 AND expiry = ?4 AND status = 'available' AND qty - reserved >= ?5";
     static const char mv_alloc[] = "UPDATE allocations SET bin_id = ?2 WHERE id = ?1";
     static const char mv_pick[] =
-        "UPDATE tasks SET from_bin_id = ?2 WHERE allocation_id = ?1 AND kind = 'pick' AND "
+        "UPDATE tasks SET from_bin_id = ?2 WHERE (allocation_id = ?1 OR id = (SELECT "
+        "bulk_task_id FROM allocations WHERE id = ?1)) AND kind = 'pick' AND "
         "status IN ('open', 'assigned')";
     static const char upd_task[] =
         "UPDATE tasks SET done_qty = done_qty + ?2, status = CASE WHEN done_qty + ?2 >= qty "
         "THEN 'done' ELSE status END WHERE id = ?1";
     static const char unlink[] =
-        "UPDATE tasks SET from_bin_id = (SELECT a.bin_id FROM allocations a WHERE "
-        "a.id = tasks.allocation_id), depends_on = NULL WHERE depends_on = ?1 AND "
-        "kind = 'pick' AND status IN ('open', 'assigned') AND allocation_id IN "
-        "(SELECT id FROM allocations WHERE bin_id = ?2)";
+        "UPDATE tasks SET from_bin_id = coalesce((SELECT a.bin_id FROM allocations a WHERE "
+        "a.id = tasks.allocation_id), (SELECT a.bin_id FROM allocations a WHERE "
+        "a.bulk_task_id = tasks.id LIMIT 1)), depends_on = NULL WHERE depends_on = ?1 AND "
+        "kind = 'pick' AND status IN ('open', 'assigned') AND (allocation_id IN "
+        "(SELECT id FROM allocations WHERE bin_id = ?2) OR id IN (SELECT bulk_task_id FROM "
+        "allocations WHERE bin_id = ?2))";
     char kind[16] = "", status[16] = "", lot[LOT_BUF] = "", expiry[16] = "";
     int64_t wave = 0, from_id = 0, to_id = 0, item_id = 0, tqty = 0, done = 0;
     sqlite3_stmt *st = db__stmt(db, q_task, err);

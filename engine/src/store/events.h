@@ -18,6 +18,7 @@
 #define WMS_EV_PICK_SHORT "pick.short"
 #define WMS_EV_RETURN "order.return"     /* status returned|partially_returned; detail: refund */
 #define WMS_EV_SHIPMENT "order.shipment" /* cartons shipped before the whole order */
+#define WMS_EV_SORT_COMPLETE "sort.complete" /* a put-wall slot's order is complete */
 
 /* Appends an event.  order_id 0 = none; status/detail may be NULL.
  * Returns the event id (> 0) or an error. */

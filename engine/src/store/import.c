@@ -9,6 +9,7 @@
 #include "core/csvin.h"
 #include "store/order.h"
 #include "store/boxes.h"
+#include "store/sort.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -217,6 +218,23 @@ static int boxes_row(void *ctx, const wms_csv_row *r, wms_error *err)
     return 0;
 }
 
+/* Put-wall slots: wall, slot label, and its number on the wall (seq;
+ * default: the row's position in the file). */
+static const wms_csv_col putwall_cols[] = {{"wall", true}, {"slot", true}, {"seq", false}};
+
+static int putwall_row(void *ctx, const wms_csv_row *r, wms_error *err)
+{
+    import_ctx *ic = ctx;
+    long seq;
+    int rc = wms_csv_get_long(r, 2, 0, 1000000, r->line - 1, &seq, NULL, err);
+    if (rc < 0)
+        return rc;
+    if ((rc = wms_putwall_put(ic->db, r->val[0], r->val[1], seq, ic->update, err)) < 0)
+        return at_line(r, err, rc);
+    count(ic, rc);
+    return 0;
+}
+
 static const wms_csv_col customers_cols[] = {
     {"customer", true}, {"name", true}, {"credit", true}, {"hold_value", false}};
 
@@ -321,6 +339,7 @@ static const struct {
     {"orders", orders_cols, (int)(sizeof(orders_cols) / sizeof(orders_cols[0])), orders_row,
      orders_done},
     K(boxes),
+    K(putwall),
 #undef K
 };
 
@@ -350,6 +369,6 @@ int wms_import(wms_db *db, const wms_actor *who, const char *kind, FILE *in, int
     }
     return wms_error_set(err, WMS_EBAD_ARGS,
                          "unknown import kind '%s' (items, packs, barcodes, layout, bins, stock, "
-                         "customers, orders, boxes)",
+                         "customers, orders, boxes, putwall)",
                          kind ? kind : "");
 }

@@ -9,6 +9,7 @@
 #include "store/db.h"
 #include "store/catalog.h"
 #include "store/order.h"
+#include "store/pick.h"
 #include "core/date.h"
 
 #include <stdarg.h>
@@ -927,7 +928,7 @@ static int cancel__(wms_db *db, const wms_actor *who, const char *ref, const cha
         return wms_error_set(err, WMS_ECONFLICT,
                              "order %s: units have been picked already, it cannot be cancelled",
                              ref);
-    if ((rc = cancel_allocations(db, id, err)) < 0)
+    if ((rc = cancel_allocations(db, id, err)) < 0 || (rc = alloc__bulk_resync(db, id, err)) < 0)
         return rc;
     static const char tasks[] =
         "UPDATE tasks SET status = 'cancelled' WHERE status IN ('open','assigned') AND "

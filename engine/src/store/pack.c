@@ -119,7 +119,9 @@ int wms_sscc_config_get(wms_db *db, char *prefix, size_t n, int *extension, wms_
 
 /* Where a carton's units come from: its tote's picks, or (no tote) the
  * order's.  ?1 = tote id or 0, ?2 = order id. */
-#define SOURCE_SQL "((?1 > 0 AND p.tote_id = ?1) OR (?1 = 0 AND p.order_id = ?2))"
+/* Units still waiting at a put wall (picks.to_sort) are in no carton's
+ * source. */
+#define SOURCE_SQL "((?1 > 0 AND p.tote_id = ?1) OR (?1 = 0 AND p.order_id = ?2 AND p.to_sort = 0))"
 
 /* Units of the source not yet packed, by SKU and lot. */
 static int left_list(wms_db *db, int64_t tote_id, int64_t order_id, wms_pack_list *l,
@@ -239,6 +241,11 @@ static int pack_open__(wms_db *db, const wms_actor *who, const char *tote, const
     if (tote != NULL && tote[0] != '\0') {
         if ((rc = wms_tote_get(db, tote, &ti, err)) < 0)
             return rc;
+        if (!strncmp(ti.slot, "wall:", 5) && !strcmp(ti.status, "open"))
+            return wms_error_set(err, WMS_ECONFLICT,
+                                 "put-wall slot %s (order %s) is not complete yet: pack it when "
+                                 "the wall says so",
+                                 ti.code, ti.order);
         tote_id = ti.id;
         snprintf(out->tote, sizeof(out->tote), "%s", ti.code);
         order = ti.order;
@@ -260,6 +267,19 @@ static int pack_open__(wms_db *db, const wms_actor *who, const char *tote, const
         return db__fail(db, rc, err, "order");
     if (strcmp(status, "picking") && strcmp(status, "picked") && strcmp(status, "packed"))
         return wms_error_set(err, WMS_ECONFLICT, "order %s is %s: nothing to pack", order, status);
+    if (tote_id == 0) {
+        /* a sort wave's order is packed from its put-wall slot, once sorted */
+        static const char q_sort[] =
+            "SELECT coalesce(sum(qty), 0) FROM picks WHERE order_id = ?1 AND to_sort = 1";
+        int64_t waiting;
+        if ((rc = db__q1(db, q_sort, order_id, &waiting, err)) < 0)
+            return rc;
+        if (waiting > 0)
+            return wms_error_set(err, WMS_ECONFLICT,
+                                 "order %s has %lld units still to sort at the put wall: pack "
+                                 "it from its slot when the wall says it is complete",
+                                 order, (long long)waiting);
+    }
     if ((rc = left_list(db, tote_id, order_id, &out->left, err)) < 0)
         return rc;
     if (out->left.units == 0)

@@ -1,5 +1,6 @@
 /* pick.c - tasks for pickers, pick confirmation, short picks (see pick.h). */
 #include "store/pick.h"
+#include "store/pick_impl.h"
 #include "store/alloc.h"
 #include "store/db.h"
 #include "store/events.h"
@@ -8,13 +9,6 @@
 
 #include <stdio.h>
 #include <string.h>
-
-/* A task with the ids the code needs besides what wms_task shows. */
-typedef struct task_row {
-    wms_task t;
-    int64_t item_id, from_bin_id, to_bin_id, order_id, allocation_id;
-    int64_t min_days; /* the line's minimum shelf life, -1 none */
-} task_row;
 
 static const char task_sql[] =
     "SELECT t.id, t.kind, t.status, coalesce(t.wave_id, 0), t.tour, t.seq, coalesce(o.ref, ''), "
@@ -32,7 +26,7 @@ static const char task_sql[] =
     "LEFT JOIN order_lines l ON l.order_id = a.order_id AND l.line = a.line WHERE t.id = ?1";
 
 /* Loads task `id` into *r.  Errors: WMS_ENOT_FOUND. */
-static int task_load(wms_db *db, int64_t id, task_row *r, wms_error *err)
+int pick__task_load(wms_db *db, int64_t id, task_row *r, wms_error *err)
 {
     sqlite3_stmt *st = db__stmt(db, task_sql, err);
     if (st == NULL)
@@ -79,6 +73,13 @@ static int task_load(wms_db *db, int64_t id, task_row *r, wms_error *err)
     r->allocation_id = sqlite3_column_int64(st, 28);
     r->min_days = sqlite3_column_int64(st, 29);
     sqlite3_reset(st);
+    r->bulk = t->bulk = !strcmp(t->kind, "pick") && r->order_id == 0;
+    if (r->bulk) {
+        static const char q_orders[] =
+            "SELECT count(DISTINCT order_id) FROM allocations WHERE bulk_task_id = ?1";
+        if ((rc = db__q1(db, q_orders, t->id, &t->orders, err)) < 0)
+            return rc;
+    }
     if (t->assigned_to[0] != '\0') {
         static const char q_left[] =
             "SELECT count(*) FROM tasks WHERE assigned_to = (SELECT assigned_to FROM tasks "
@@ -95,7 +96,7 @@ static int task_load(wms_db *db, int64_t id, task_row *r, wms_error *err)
 int wms_task_get(wms_db *db, int64_t id, wms_task *out, wms_error *err)
 {
     task_row r;
-    int rc = task_load(db, id, &r, err);
+    int rc = pick__task_load(db, id, &r, err);
     if (rc == 0)
         *out = r.t;
     return rc;
@@ -262,7 +263,7 @@ int wms_task_next(wms_db *db, const wms_actor *who, const char *zone, wms_task *
 /* Totes                                                                    */
 /* ------------------------------------------------------------------------ */
 
-static int valid_label(const char *s, size_t max)
+int pick__valid_label(const char *s, size_t max)
 {
     size_t n = s ? strlen(s) : 0;
     if (n == 0 || n > max)
@@ -299,8 +300,8 @@ static int slot_tote(wms_db *db, int64_t order_id, const char *slot, int64_t *id
 
 /* Opens tote `code` for (order, slot, wave).  *id gets its id.  Errors:
  * WMS_ECONFLICT when the label is in use (not yet packed). */
-static int tote_open(wms_db *db, const wms_actor *who, int64_t order_id, const char *slot,
-                     int64_t wave_id, const char *code, int64_t *id, wms_error *err)
+int pick__tote_open(wms_db *db, const wms_actor *who, int64_t order_id, const char *slot,
+                    int64_t wave_id, const char *code, int64_t *id, wms_error *err)
 {
     static const char q_used[] =
         "SELECT o.ref, t.slot, t.status FROM totes t JOIN orders o ON o.id = t.order_id "
@@ -376,7 +377,7 @@ static int tote_assign__(wms_db *db, const wms_actor *who, const char *slot, con
                              "slot %s already has tote %s: close it before taking another", slot,
                              cur);
     }
-    if ((rc = tote_open(db, who, order_id, slot, wave_id, code, &have, err)) < 0)
+    if ((rc = pick__tote_open(db, who, order_id, slot, wave_id, code, &have, err)) < 0)
         return rc;
     return 1;
 }
@@ -384,10 +385,10 @@ static int tote_assign__(wms_db *db, const wms_actor *who, const char *slot, con
 int wms_tote_assign(wms_db *db, const wms_actor *who, const char *slot, const char *code,
                     char *order_ref, size_t n, wms_error *err)
 {
-    if (!valid_label(slot, WMS_SLOT_MAX))
+    if (!pick__valid_label(slot, WMS_SLOT_MAX))
         return wms_error_set(err, WMS_EBAD_ARGS, "tote: a slot label of 1-%d characters",
                              WMS_SLOT_MAX);
-    if (!valid_label(code, WMS_TOTE_MAX))
+    if (!pick__valid_label(code, WMS_TOTE_MAX))
         return wms_error_set(err, WMS_EBAD_ARGS,
                              "code: a tote label of 1-%d printable characters, no spaces",
                              WMS_TOTE_MAX);
@@ -454,7 +455,7 @@ int wms_tote_close(wms_db *db, const wms_actor *who, const char *code, wms_tote_
     wms_tote_info tmp;
     if (out == NULL)
         out = &tmp;
-    if (!valid_label(code, WMS_TOTE_MAX))
+    if (!pick__valid_label(code, WMS_TOTE_MAX))
         return wms_error_set(err, WMS_EBAD_ARGS, "code: a tote label");
     int rc = db__op_begin(db, err);
     if (rc < 0)
@@ -490,9 +491,10 @@ static int pick_tote(wms_db *db, const wms_actor *who, const task_row *r, const 
     }
     if (scan == NULL || scan[0] == '\0')
         return 0; /* picking without totes */
-    if (!valid_label(scan, WMS_TOTE_MAX))
+    if (!pick__valid_label(scan, WMS_TOTE_MAX))
         return wms_error_set(err, WMS_EBAD_ARGS, "tote: a tote label");
-    if ((rc = tote_open(db, who, r->order_id, r->t.tote, r->t.wave_id, scan, tote_id, err)) < 0)
+    if ((rc = pick__tote_open(db, who, r->order_id, r->t.tote, r->t.wave_id, scan, tote_id, err)) <
+        0)
         return rc == WMS_ECONFLICT ? wms_error_set(err, WMS_EWRONG_TOTE, "%s", err->msg) : rc;
     snprintf(code, n, "%s", scan);
     return 0;
@@ -504,8 +506,8 @@ static int pick_tote(wms_db *db, const wms_actor *who, const task_row *r, const 
 
 /* Order status after a pick or short: 'picking' while allocations are
  * open, then 'picked' (or 'short' when nothing was picked). */
-static int order_after_pick(wms_db *db, const wms_actor *who, int64_t order_id, char *status,
-                            size_t n, wms_error *err)
+int pick__order_after(wms_db *db, const wms_actor *who, int64_t order_id, char *status, size_t n,
+                      wms_error *err)
 {
     static const char q_open[] =
         "SELECT count(*) FROM allocations WHERE order_id = ?1 AND status = 'open'";
@@ -554,9 +556,8 @@ static int outbound_bin(wms_db *db, wms_bin *b, wms_error *err)
 /* Books `units` of (lot, expiry) picked for task r into tote_id: the stock
  * move (taking the reservation), allocation, order line, task and picks
  * row.  The allocation must already cover these units on that quant. */
-static int book_pick(wms_db *db, const wms_actor *who, const task_row *r, int64_t alloc_id,
-                     const char *lot, const char *expiry, int64_t units, int64_t tote_id,
-                     wms_error *err)
+int pick__book(wms_db *db, const wms_actor *who, const task_row *r, int64_t alloc_id,
+               const char *lot, const char *expiry, int64_t units, int64_t tote_id, wms_error *err)
 {
     static const char upd_alloc[] =
         "UPDATE allocations SET picked = picked + ?2, "
@@ -568,8 +569,8 @@ static int book_pick(wms_db *db, const wms_actor *who, const task_row *r, int64_
         "status = CASE WHEN done_qty + ?2 >= qty THEN 'done' ELSE 'assigned' END WHERE id = ?1";
     static const char ins[] =
         "INSERT INTO picks(task_id, order_id, line, tote_id, bin_id, item_id, lot, expiry, qty, "
-        "ts, user, device) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-        "strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?10, ?11)";
+        "ts, user, device, to_sort, bulk_tote) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+        "strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?10, ?11, ?12, ?13)";
     wms_bin from, out;
     int rc;
     if ((rc = wms_bin_get(db, r->t.bin, &from, err)) < 0 || (rc = outbound_bin(db, &out, err)) < 0)
@@ -622,11 +623,13 @@ static int book_pick(wms_db *db, const wms_actor *who, const task_row *r, int64_
     sqlite3_bind_int64(st, 9, units);
     db__bind_text(st, 10, who->user);
     db__bind_text(st, 11, who->device);
+    sqlite3_bind_int(st, 12, r->bulk);
+    db__bind_text(st, 13, r->bulk ? r->bulk_tote : "");
     return db__exec_stmt(db, st, err, "pick record");
 }
 
 /* Checks that the task may be worked on by who now. */
-static int task_workable(wms_db *db, const wms_actor *who, const task_row *r, wms_error *err)
+int pick__workable(wms_db *db, const wms_actor *who, const task_row *r, wms_error *err)
 {
     const wms_task *t = &r->t;
     if (strcmp(t->status, "open") && strcmp(t->status, "assigned"))
@@ -651,8 +654,8 @@ static int task_workable(wms_db *db, const wms_actor *who, const task_row *r, wm
 
 /* Resolves the item scan against the task: *units per scan, lot and expiry
  * the code's lot and expiry ("" when none). */
-static int scan_item(wms_db *db, const task_row *r, const char *code, char gs_sub, int64_t *units,
-                     char *lot, char *expiry, wms_error *err)
+int pick__scan_item(wms_db *db, const task_row *r, const char *code, char gs_sub, int64_t *units,
+                    char *lot, char *expiry, wms_error *err)
 {
     wms_resolution res;
     int rc = wms_code_resolve(db, code, gs_sub, &res, err);
@@ -683,8 +686,8 @@ static int scan_item(wms_db *db, const task_row *r, const char *code, char gs_su
 /* Lot substitution (see pick.h): re-allocates `units` of the task's
  * allocation to (scanned lot) in the same bin; *new_alloc receives the new
  * allocation, lot/expiry the quant's. */
-static int substitute(wms_db *db, const task_row *r, const char *lot, char *expiry, int64_t units,
-                      int64_t *new_alloc, wms_error *err)
+int pick__substitute(wms_db *db, const task_row *r, const char *lot, char *expiry, int64_t units,
+                     int64_t *new_alloc, wms_error *err)
 {
     static const char q_quant[] =
         "SELECT expiry, qty - reserved FROM stock WHERE bin_id = ?1 AND item_id = ?2 AND lot = ?3 "
@@ -795,12 +798,12 @@ static int substitute(wms_db *db, const task_row *r, const char *lot, char *expi
     db__bind_text(st, 2, lot);
     db__bind_text(st, 3, qexp);
     sqlite3_bind_int64(st, 4, units);
-    if ((rc = db__exec_stmt(db, st, err, "substitute allocation")) < 0)
+    if ((rc = db__exec_stmt(db, st, err, "pick__substitute allocation")) < 0)
         return rc;
     if ((rc = alloc__clip_topups(db, r->from_bin_id, r->item_id, lot, qexp, err)) < 0)
         return rc;
     *new_alloc = sqlite3_last_insert_rowid(db->sql);
-    /* The task keeps its qty: book_pick counts these units as done, so its
+    /* The task keeps its qty: pick__book counts these units as done, so its
      * qty - done_qty stays equal to the allocation's qty - picked. */
     snprintf(expiry, 11, "%.10s", qexp);
     return 0;
@@ -822,7 +825,7 @@ static int confirm_replenish(wms_db *db, const wms_actor *who, const task_row *r
     if (rc < 0)
         return rc;
     task_row now;
-    if ((rc = task_load(db, r->t.id, &now, err)) < 0)
+    if ((rc = pick__task_load(db, r->t.id, &now, err)) < 0)
         return rc;
     out->picked = units;
     out->done_qty = now.t.done_qty;
@@ -838,8 +841,8 @@ static int pick_confirm__(wms_db *db, const wms_actor *who, const wms_pick_scan 
 {
     task_row r;
     int rc;
-    if ((rc = task_load(db, scan->task_id, &r, err)) < 0 ||
-        (rc = task_workable(db, who, &r, err)) < 0)
+    if ((rc = pick__task_load(db, scan->task_id, &r, err)) < 0 ||
+        (rc = pick__workable(db, who, &r, err)) < 0)
         return rc;
     out->task_id = r.t.id;
     if (scan->bin == NULL || strcmp(scan->bin, r.t.bin))
@@ -847,7 +850,7 @@ static int pick_confirm__(wms_db *db, const wms_actor *who, const wms_pick_scan 
                              scan->bin ? scan->bin : "", r.t.bin);
     int64_t per = 0;
     char lot[WMS_LOT_MAX + 1], expiry[11];
-    if ((rc = scan_item(db, &r, scan->code, scan->gs_sub, &per, lot, expiry, err)) < 0)
+    if ((rc = pick__scan_item(db, &r, scan->code, scan->gs_sub, &per, lot, expiry, err)) < 0)
         return rc;
     if (scan->packs < 1 || scan->packs > WMS_QTY_MAX || per > WMS_QTY_MAX / scan->packs)
         return wms_error_set(err, WMS_EBAD_QTY, "qty: 1 or more scans of that code");
@@ -859,9 +862,11 @@ static int pick_confirm__(wms_db *db, const wms_actor *who, const wms_pick_scan 
                              per > 1 ? ": that code is a pack, scan single units" : "");
     if (!strcmp(r.t.kind, "replenish"))
         return confirm_replenish(db, who, &r, scan, units, lot, out, err);
+    if (r.bulk)
+        return pick__bulk_confirm(db, who, &r, scan->tote, units, lot, expiry, out, err);
     int64_t alloc = r.allocation_id;
     if (lot[0] && strcmp(lot, r.t.lot)) {
-        if ((rc = substitute(db, &r, lot, expiry, units, &alloc, err)) < 0)
+        if ((rc = pick__substitute(db, &r, lot, expiry, units, &alloc, err)) < 0)
             return rc;
         out->substituted = 1;
     } else {
@@ -876,10 +881,10 @@ static int pick_confirm__(wms_db *db, const wms_actor *who, const wms_pick_scan 
     int64_t tote_id;
     if ((rc = pick_tote(db, who, &r, scan->tote, &tote_id, out->tote, sizeof(out->tote), err)) < 0)
         return rc;
-    if ((rc = book_pick(db, who, &r, alloc, lot, expiry, units, tote_id, err)) < 0)
+    if ((rc = pick__book(db, who, &r, alloc, lot, expiry, units, tote_id, err)) < 0)
         return rc;
-    if ((rc = order_after_pick(db, who, r.order_id, out->order_status, sizeof(out->order_status),
-                               err)) < 0)
+    if ((rc = pick__order_after(db, who, r.order_id, out->order_status, sizeof(out->order_status),
+                                err)) < 0)
         return rc;
     out->picked = units;
     out->done_qty = r.t.done_qty + units;
@@ -913,8 +918,8 @@ int wms_pick_confirm(wms_db *db, const wms_actor *who, const wms_pick_scan *scan
 /* Gives up the `missing` unpicked units of task r's allocation: its
  * reservation, the allocation (down to what it picked), the order line's
  * allocated units; the task becomes 'short'. */
-static int release_missing(wms_db *db, const wms_actor *who, const task_row *r, int64_t missing,
-                           wms_error *err)
+int pick__release_missing(wms_db *db, const wms_actor *who, const task_row *r, int64_t missing,
+                          wms_error *err)
 {
     static const char unres[] = "UPDATE stock SET reserved = reserved - ?5 WHERE bin_id = ?1 AND "
                                 "item_id = ?2 AND lot = ?3 AND expiry = ?4 AND "
@@ -1007,7 +1012,8 @@ static int pick_short__(wms_db *db, const wms_actor *who, int64_t task_id, int64
         "?6, ?7, ?8, ?9, ?10, ?11, ?12, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?13, ?14)";
     task_row r;
     int rc;
-    if ((rc = task_load(db, task_id, &r, err)) < 0 || (rc = task_workable(db, who, &r, err)) < 0)
+    if ((rc = pick__task_load(db, task_id, &r, err)) < 0 ||
+        (rc = pick__workable(db, who, &r, err)) < 0)
         return rc;
     if (strcmp(r.t.kind, "pick"))
         return wms_error_set(err, WMS_EBAD_ARGS,
@@ -1020,15 +1026,17 @@ static int pick_short__(wms_db *db, const wms_actor *who, int64_t task_id, int64
     out->task_id = task_id;
     out->found = found;
     out->missing = r.t.left - found;
+    if (r.bulk)
+        return pick__bulk_short(db, who, &r, found, tote, reason, out, err);
     if (found > 0) {
         int64_t tote_id;
         char code[WMS_TOTE_MAX + 1];
         if ((rc = pick_tote(db, who, &r, tote, &tote_id, code, sizeof(code), err)) < 0 ||
-            (rc = book_pick(db, who, &r, r.allocation_id, r.t.lot, r.t.expiry, found, tote_id,
-                            err)) < 0)
+            (rc = pick__book(db, who, &r, r.allocation_id, r.t.lot, r.t.expiry, found, tote_id,
+                             err)) < 0)
             return rc;
     }
-    if ((rc = release_missing(db, who, &r, out->missing, err)) < 0)
+    if ((rc = pick__release_missing(db, who, &r, out->missing, err)) < 0)
         return rc;
     char why[256];
     snprintf(why, sizeof(why), "short pick: task %lld, %s lot %s, found %lld of %lld",
@@ -1104,7 +1112,8 @@ static int pick_short__(wms_db *db, const wms_actor *who, int64_t task_id, int64
     int64_t ev = wms_event_add(db, who, WMS_EV_PICK_SHORT, r.order_id, NULL, d, err);
     if (ev < 0)
         return (int)ev;
-    return order_after_pick(db, who, r.order_id, out->order_status, sizeof(out->order_status), err);
+    return pick__order_after(db, who, r.order_id, out->order_status, sizeof(out->order_status),
+                             err);
 }
 
 int wms_pick_short(wms_db *db, const wms_actor *who, int64_t task_id, int64_t qty_found,

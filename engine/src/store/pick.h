@@ -38,6 +38,19 @@
  * that tote (WRONG_TOTE names the right one).  A closed tote takes no more
  * picks; the slot's next pick scan assigns a new tote.
  *
+ * Sort waves (pick-and-sort, store/sort.h): a task with `bulk` set picks
+ * a quant's total for several orders into a bulk tote ("B<wave>-<tour>";
+ * any tote label scanned is recorded, none needs assigning).  A confirm
+ * books the units to the task's orders at once - earliest cut-off first
+ * (orders without one last), then priority, then order id - as picks
+ * waiting to be sorted; the scan checks and lot substitution rules are
+ * those of a single order's pick (a substituted lot must suit every order
+ * it goes to).  A short gives the found units to orders by the same rule,
+ * so the orders that go short are the latest and least urgent; each
+ * missing line is re-allocated (new bulk tasks at the end of the tour) or
+ * short-shipped/backordered by its order's policy, with an order.short
+ * event per order and one pick.short event naming them.
+ *
  * Order status: the first pick of an 'allocated' order makes it 'picking';
  * when the order has no open allocation left it becomes 'picked' (or
  * 'short' when nothing of it was picked).
@@ -88,6 +101,8 @@ typedef struct wms_task {
     char assigned_to[33];
     int64_t depends_on; /* the replenishment it waits for, 0 = none */
     int left_in_tour;   /* open tasks of this tour assigned to the picker, this one included */
+    int bulk;           /* 1: a sort wave's quant total (no order; tote = the bulk tote slot) */
+    int64_t orders;     /* bulk: the orders it picks for */
 } wms_task;
 
 /* Loads task `id`.  Errors: WMS_ENOT_FOUND. */
@@ -122,7 +137,8 @@ typedef struct wms_pick_result {
     char expiry[11];
     int substituted; /* another lot than allocated, re-allocated */
     char tote[WMS_TOTE_MAX + 1];
-    char order_status[16];
+    char order_status[16]; /* bulk: "" (see orders) */
+    int orders;            /* bulk: orders the units were booked to */
 } wms_pick_result;
 
 /* Confirms a pick (or a replenishment move) per the header comment, as one
@@ -143,7 +159,8 @@ typedef struct wms_short_result {
     int backordered;     /* 1: the order's policy is backorder */
     int64_t count_id;    /* the count requested for the bin */
     int new_tasks;
-    char order_status[16];
+    char order_status[16]; /* bulk: "" */
+    int orders_short;      /* bulk: orders left short (or backordered) */
 } wms_short_result;
 
 /* Records a short pick of task_id (see the header comment), as one atomic
@@ -186,6 +203,12 @@ int wms_tote_get(wms_db *db, const char *code, wms_tote_info *out, wms_error *er
  * none).  Sets nothing else (no events, no status). */
 int alloc__line_more(wms_db *db, int64_t order_id, int line, int64_t units, int64_t wave_id,
                      int64_t *got, int64_t *first_new, wms_error *err);
+
+/* Internal (alloc.c): after an order's allocations were cancelled, sets
+ * each open bulk task (sort wave) that covers one of them to what its open
+ * allocations still need; one left with nothing is done (or cancelled
+ * when it picked nothing). */
+int alloc__bulk_resync(wms_db *db, int64_t order_id, wms_error *err);
 
 /* Internal (alloc.c): after stock of a quant was reserved, shrinks the
  * top-up part of open replenishments from it (newest first; never below

@@ -412,6 +412,25 @@ static const char *const migrations[] = {
 ");"
 "CREATE INDEX scanner_selftests_device ON scanner_selftests(device, id);",
 
+/* 6: pick-and-sort (store/sort.h).  A sort wave's pickers pick quant
+ * totals: one bulk task (order_id NULL) per quant, and each allocation it
+ * covers names it (bulk_task_id).  Units picked by a bulk task are booked
+ * to their orders at once (picks rows, to_sort = 1, bulk_tote = the tote
+ * scanned) and wait at a put wall; sorting moves them (to_sort = 0) into
+ * the order's slot, a totes row whose code is the slot label and whose
+ * slot is 'wall:' || the wall.  Slot labels are unique across walls. */
+"CREATE TABLE putwall_slots ("
+"  wall TEXT NOT NULL CHECK (length(wall) BETWEEN 1 AND 24),"
+"  label TEXT NOT NULL UNIQUE CHECK (length(label) BETWEEN 1 AND 31),"
+"  seq INTEGER NOT NULL,"
+"  PRIMARY KEY (wall, label)"
+") WITHOUT ROWID;"
+"ALTER TABLE allocations ADD COLUMN bulk_task_id INTEGER REFERENCES tasks(id);"
+"CREATE INDEX allocations_bulk ON allocations(bulk_task_id) WHERE bulk_task_id IS NOT NULL;"
+"ALTER TABLE picks ADD COLUMN to_sort INTEGER NOT NULL DEFAULT 0 CHECK (to_sort IN (0, 1));"
+"ALTER TABLE picks ADD COLUMN bulk_tote TEXT NOT NULL DEFAULT '';"
+"CREATE INDEX picks_to_sort ON picks(item_id, order_id) WHERE to_sort = 1;",
+
 };
 /* clang-format on */
 

@@ -53,10 +53,6 @@ static int opts_check(const wms_wave_opts *o, wms_error *err)
         return wms_error_set(err, WMS_EBAD_ARGS, "no wave options given");
     if ((int)o->method < 0 || (int)o->method > WMS_WAVE_SORT)
         return wms_error_set(err, WMS_EBAD_ARGS, "unknown wave method %d", (int)o->method);
-    if (o->method == WMS_WAVE_SORT)
-        return wms_error_set(err, WMS_EUNSUPPORTED,
-                             "sort (pick-and-sort) waves are not supported yet: use discrete, "
-                             "batch or zone");
     if (o->max_orders < 0 || o->max_lines < 0 || o->max_units < 0 || o->max_totes < 0 ||
         o->tour_lines < 0 || o->tour_units < 0)
         return wms_error_set(err, WMS_EBAD_ARGS, "wave and tour caps must not be negative");
@@ -76,6 +72,17 @@ static int opts_check(const wms_wave_opts *o, wms_error *err)
 static int opt_totes(const wms_wave_opts *o)
 {
     return o->totes > 0 ? o->totes : WMS_WAVE_TOTES_DEFAULT;
+}
+
+/* Stops per pick-and-sort tour: tour_lines when set, else what a cluster
+ * cart of `totes` orders picks - totes x the wave's mean lines per order,
+ * rounded up. */
+static int64_t sort_cap(const wms_wave_opts *o, int64_t lines, int64_t orders)
+{
+    if (o->tour_lines > 0)
+        return o->tour_lines;
+    int64_t per = orders > 0 ? (lines + orders - 1) / orders : 1;
+    return (int64_t)opt_totes(o) * (per > 0 ? per : 1);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -546,6 +553,61 @@ out:
     return rc;
 }
 
+static int loc_cmp(const void *pa, const void *pb)
+{
+    const wms_pick_loc *a = pa, *b = pb;
+    if (a->aisle != b->aisle)
+        return a->aisle < b->aisle ? -1 : 1;
+    return (a->y > b->y) - (a->y < b->y);
+}
+
+/* Pick-and-sort tours: every location of the wave once (one visit per
+ * bin for all its orders), split along the optimal route (batch.h) into
+ * tours of sort_cap stops.  Tours carry no orders: every order may be in
+ * any of them. */
+static int sort_tours(const wms_wave_snapshot *s, const wms_wave_opts *o, tour_buf *tb,
+                      double *walk, wms_error *err)
+{
+    int m = s->n_picks, u = 0, nt = 0, rc = 0, none = 0;
+    int64_t lines = 0;
+    *walk = 0.0;
+    wms_pick_loc *loc = malloc(sizeof(*loc) * (size_t)(m + 1));
+    int *tour_of = malloc(sizeof(int) * (size_t)(m + 1)),
+        *seq = malloc(sizeof(int) * (size_t)(m + 1));
+    double *dist = malloc(sizeof(double) * (size_t)(m + 1));
+    if (loc == NULL || tour_of == NULL || seq == NULL || dist == NULL) {
+        rc = wms_error_set(err, WMS_ENOMEM, "out of memory planning");
+        goto out;
+    }
+    if (m > 0)
+        memcpy(loc, s->picks, sizeof(*loc) * (size_t)m);
+    qsort(loc, (size_t)m, sizeof(*loc), loc_cmp);
+    for (int i = 0; i < m; i++)
+        if (u == 0 || loc_cmp(&loc[i], &loc[u - 1]) != 0)
+            loc[u++] = loc[i];
+    for (int i = 0; i < s->n_orders; i++)
+        lines += s->orders[i].lines;
+    if ((rc = wms_batch_split_route(&s->lay.l, loc, NULL, u, sort_cap(o, lines, s->n_orders), 0,
+                                    tour_of, seq, dist, &nt, err)) < 0)
+        goto out;
+    for (int t = 0; t < nt; t++) {
+        int picks = 0;
+        for (int i = 0; i < u; i++)
+            picks += tour_of[i] == t;
+        *walk += dist[t];
+        if (tour_add(tb, 0, -1, &none, 0, picks, dist[t]) < 0) {
+            rc = wms_error_set(err, WMS_ENOMEM, "out of memory planning");
+            goto out;
+        }
+    }
+out:
+    free(loc);
+    free(tour_of);
+    free(seq);
+    free(dist);
+    return rc;
+}
+
 int wms_wave_compute(const wms_wave_snapshot *s, const wms_wave_opts *o, wms_wave_plan_out *plan,
                      wms_error *err)
 {
@@ -576,13 +638,16 @@ int wms_wave_compute(const wms_wave_snapshot *s, const wms_wave_opts *o, wms_wav
         .neighbours = o->neighbours,
         .all_pairs_max = o->all_pairs_max,
     };
-    int by_zone = o->method == WMS_WAVE_ZONE;
-    if ((rc = wms_batch_plan(&s->lay.l, bo, n, &bopt, &br, err)) < 0)
-        goto out;
+    int by_zone = o->method == WMS_WAVE_ZONE, sort = o->method == WMS_WAVE_SORT;
     double walk, fcfs_walk = 0.0;
-    if ((rc = make_tours(s, &br, by_zone, &tb, &walk, err)) < 0)
+    if (sort) {
+        if ((rc = sort_tours(s, o, &tb, &walk, err)) < 0)
+            goto out;
+    } else if ((rc = wms_batch_plan(&s->lay.l, bo, n, &bopt, &br, err)) < 0 ||
+               (rc = make_tours(s, &br, by_zone, &tb, &walk, err)) < 0) {
         goto out;
-    if (o->method != WMS_WAVE_DISCRETE) {
+    }
+    if (o->method != WMS_WAVE_DISCRETE && !sort) {
         bopt.method = WMS_BATCH_FCFS;
         if ((rc = wms_batch_plan(&s->lay.l, bo, n, &bopt, &bf, err)) < 0 ||
             (rc = make_tours(s, &bf, by_zone, NULL, &fcfs_walk, err)) < 0)
@@ -607,11 +672,11 @@ int wms_wave_compute(const wms_wave_snapshot *s, const wms_wave_opts *o, wms_wav
     for (int i = 0; i < n; i++) {
         plan->order_id[i] = s->orders[i].id;
         memcpy(plan->order_ref[i], s->orders[i].ref, sizeof(plan->order_ref[i]));
-        plan->order_group[i] = br.tour_of[i];
+        plan->order_group[i] = sort ? 0 : br.tour_of[i];
         sum->lines += s->orders[i].lines;
         sum->units += s->orders[i].units;
     }
-    plan->n_groups = br.n_tours;
+    plan->n_groups = sort ? (n > 0) : br.n_tours;
     plan->n_tours = tb.n;
     plan->tours = tb.t;
     plan->tour_orders = tb.orders;
@@ -619,7 +684,7 @@ int wms_wave_compute(const wms_wave_snapshot *s, const wms_wave_opts *o, wms_wav
     tb.orders = NULL;
     sum->orders = n;
     sum->picks = s->n_picks;
-    sum->groups = br.n_tours;
+    sum->groups = plan->n_groups;
     sum->tours = plan->n_tours;
     sum->skipped_orders = s->skipped_orders;
     sum->waiting_orders = s->waiting_orders;
@@ -629,7 +694,7 @@ int wms_wave_compute(const wms_wave_snapshot *s, const wms_wave_opts *o, wms_wav
     double secs = 0.0;
     for (int t = 0; t < plan->n_tours; t++) {
         const wms_wave_tour *w = &plan->tours[t];
-        sum->totes += w->n;
+        sum->totes += sort ? 1 : w->n; /* sort: one bulk tote per tour */
         secs += o->tour_s + w->dist_m / o->walk_mps + w->picks * o->pick_s;
     }
     for (int z = 0; z < s->n_zones; z++)
@@ -769,7 +834,7 @@ static int load_allocs(wms_db *db, int64_t wave, walloc **out, long *n, wms_erro
         "SELECT a.id, a.order_id, a.item_id, a.lot, a.expiry, a.qty - a.picked FROM allocations "
         "a WHERE a.wave_id = ?1 AND a.status = 'open' AND a.qty > a.picked AND NOT EXISTS ("
         "SELECT 1 FROM tasks t WHERE t.allocation_id = a.id AND t.kind = 'pick' AND "
-        "t.status <> 'cancelled') ORDER BY a.id";
+        "t.status <> 'cancelled') AND a.bulk_task_id IS NULL ORDER BY a.id";
     *out = NULL;
     *n = 0;
     sqlite3_stmt *st = db__stmt(db, sql, err);
@@ -833,8 +898,10 @@ static int alloc_place(wms_db *db, const wms_layout_map *lay, walloc *w, wms_err
     return wms_layout_loc(lay, code, aisle, y, &w->loc, err);
 }
 
-static int insert_task(wms_db *db, int64_t wave, int tour, int seq, const walloc *w,
-                       const char *tote, wms_error *err)
+/* Inserts the pick task of allocation w, or with bulk the quant total
+ * `qty` of w's quant (no order, no allocation).  *id = the task. */
+static int insert_task(wms_db *db, int64_t wave, int tour, int seq, const walloc *w, int bulk,
+                       int64_t qty, const char *tote, int64_t *id, wms_error *err)
 {
     static const char sql[] =
         "INSERT INTO tasks(wave_id, kind, status, tour, seq, zone, allocation_id, order_id, "
@@ -847,17 +914,21 @@ static int insert_task(wms_db *db, int64_t wave, int tour, int seq, const walloc
     sqlite3_bind_int(st, 2, tour);
     sqlite3_bind_int(st, 3, seq);
     db__bind_text(st, 4, w->zone);
-    sqlite3_bind_int64(st, 5, w->id);
-    sqlite3_bind_int64(st, 6, w->order_id);
+    if (!bulk) {
+        sqlite3_bind_int64(st, 5, w->id);
+        sqlite3_bind_int64(st, 6, w->order_id);
+    }
     sqlite3_bind_int64(st, 7, w->bin_id);
     sqlite3_bind_int64(st, 8, w->item_id);
     db__bind_text(st, 9, w->lot);
     db__bind_text(st, 10, w->expiry);
-    sqlite3_bind_int64(st, 11, w->qty);
+    sqlite3_bind_int64(st, 11, bulk ? qty : w->qty);
     db__bind_text(st, 12, tote);
     if (w->depends_on > 0)
         sqlite3_bind_int64(st, 13, w->depends_on);
-    return db__exec_stmt(db, st, err, "pick task");
+    int rc = db__exec_stmt(db, st, err, "pick task");
+    *id = sqlite3_last_insert_rowid(db->sql);
+    return rc;
 }
 
 typedef struct release_stats {
@@ -865,9 +936,129 @@ typedef struct release_stats {
     double walk_m;
 } release_stats;
 
+/* Quant, then the replenishment it waits for, then selection order. */
+static int quant_cmp(const void *pa, const void *pb)
+{
+    const walloc *a = pa, *b = pb;
+    int c;
+    if (a->bin_id != b->bin_id)
+        return a->bin_id < b->bin_id ? -1 : 1;
+    if (a->item_id != b->item_id)
+        return a->item_id < b->item_id ? -1 : 1;
+    if ((c = strcmp(a->lot, b->lot)) != 0 || (c = strcmp(a->expiry, b->expiry)) != 0)
+        return c;
+    if (a->depends_on != b->depends_on)
+        return a->depends_on < b->depends_on ? -1 : 1;
+    return (a->sel > b->sel) - (a->sel < b->sel);
+}
+
+/* 1 when a and b go into one bulk task: same quant, same replenishment. */
+static int same_task(const walloc *a, const walloc *b)
+{
+    return a->bin_id == b->bin_id && a->item_id == b->item_id && !strcmp(a->lot, b->lot) &&
+           !strcmp(a->expiry, b->expiry) && a->depends_on == b->depends_on;
+}
+
+typedef struct sort_group {
+    long first, n; /* its allocations in the sorted array */
+    int tour, seq;
+} sort_group;
+
+static int group_cmp(const void *pa, const void *pb)
+{
+    const sort_group *a = pa, *b = pb;
+    if (a->tour != b->tour)
+        return a->tour < b->tour ? -1 : 1;
+    return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/* A sort wave's tasks: one bulk task per quant (and replenishment it
+ * waits for), its allocations pointing at it; the quants split along the
+ * optimal route into tours (sort_cap stops, tour_units units), each routed
+ * again; tote slot "B<wave>-<tour>". */
+static int release_sort(wms_db *db, const wms_layout_map *lay, int64_t wave, const wms_wave_opts *o,
+                        const wms_wave_plan_out *plan, walloc *w, long n, release_stats *rs,
+                        wms_error *err)
+{
+    static const char link[] = "UPDATE allocations SET bulk_task_id = ?1 WHERE id = ?2";
+    int rc = 0, nt = 0;
+    long ng = 0;
+    qsort(w, (size_t)n, sizeof(*w), quant_cmp);
+    sort_group *g = malloc(sizeof(*g) * (size_t)(n + 1));
+    wms_pick_loc *locs = malloc(sizeof(*locs) * (size_t)(n + 1));
+    int64_t *units = malloc(sizeof(int64_t) * (size_t)(n + 1));
+    int *tour_of = malloc(sizeof(int) * (size_t)(n + 1)),
+        *seq = malloc(sizeof(int) * (size_t)(n + 1));
+    double *dist = malloc(sizeof(double) * (size_t)(n + 1));
+    if (g == NULL || locs == NULL || units == NULL || tour_of == NULL || seq == NULL ||
+        dist == NULL) {
+        rc = wms_error_set(err, WMS_ENOMEM, "out of memory releasing the wave");
+        goto out;
+    }
+    for (long i = 0; i < n; i++) {
+        if (i > 0 && same_task(&w[i], &w[i - 1])) {
+            g[ng - 1].n++;
+            units[ng - 1] += w[i].qty;
+            continue;
+        }
+        g[ng] = (sort_group){i, 1, 0, 0};
+        locs[ng] = w[i].loc;
+        units[ng++] = w[i].qty;
+    }
+    if (ng > WMS_ROUTE_MAX_PICKS) {
+        rc = wms_error_set(err, WMS_ETOO_LARGE, "a sort wave of %ld quants; at most %d", ng,
+                           WMS_ROUTE_MAX_PICKS);
+        goto out;
+    }
+    if ((rc = wms_batch_split_route(&lay->l, locs, units, (int)ng,
+                                    sort_cap(o, plan->s.lines, plan->s.orders), o->tour_units,
+                                    tour_of, seq, dist, &nt, err)) < 0)
+        goto out;
+    for (long k = 0; k < ng; k++) {
+        g[k].tour = tour_of[k];
+        g[k].seq = seq[k];
+    }
+    qsort(g, (size_t)ng, sizeof(*g), group_cmp);
+    for (long k = 0; k < ng; k++) {
+        const walloc *x = &w[g[k].first];
+        int64_t qty = 0, id;
+        for (long i = 0; i < g[k].n; i++)
+            qty += x[i].qty;
+        char tote[64];
+        snprintf(tote, sizeof(tote), "B%lld-%d", (long long)wave, g[k].tour + 1);
+        if ((rc = insert_task(db, wave, g[k].tour + 1, g[k].seq + 1, x, 1, qty, tote, &id, err)) <
+            0)
+            goto out;
+        for (long i = 0; i < g[k].n; i++) {
+            sqlite3_stmt *st = db__stmt(db, link, err);
+            if (st == NULL) {
+                rc = err ? err->code : WMS_ESTORAGE;
+                goto out;
+            }
+            sqlite3_bind_int64(st, 1, id);
+            sqlite3_bind_int64(st, 2, x[i].id);
+            if ((rc = db__exec_stmt(db, st, err, "bulk task link")) < 0)
+                goto out;
+        }
+    }
+    for (int t = 0; t < nt; t++)
+        rs->walk_m += dist[t];
+    rs->tasks += ng;
+    rs->tours = nt;
+out:
+    free(g);
+    free(locs);
+    free(units);
+    free(tour_of);
+    free(seq);
+    free(dist);
+    return rc;
+}
+
 /* Pick tasks for the wave's allocations, tour by tour in route order. */
-static int release_tasks(wms_db *db, int64_t wave, const wms_wave_plan_out *plan,
-                         const order_pos *pos, int npos, release_stats *rs, wms_error *err)
+static int release_tasks(wms_db *db, int64_t wave, const wms_wave_opts *o,
+                         const wms_wave_plan_out *plan, const order_pos *pos, int npos,
+                         release_stats *rs, wms_error *err)
 {
     wms_layout_map lay;
     walloc *w = NULL;
@@ -893,6 +1084,10 @@ static int release_tasks(wms_db *db, int64_t wave, const wms_wave_plan_out *plan
         w[i].group = plan->order_group[p->idx];
         if ((rc = alloc_place(db, &lay, &w[i], err)) < 0)
             goto out;
+    }
+    if (plan->method == WMS_WAVE_SORT) {
+        rc = release_sort(db, &lay, wave, o, plan, w, n, rs, err);
+        goto out;
     }
     if (walloc_zkeys(w, n, plan->method == WMS_WAVE_ZONE) < 0) {
         rc = wms_error_set(err, WMS_ENOMEM, "out of memory releasing the wave");
@@ -933,7 +1128,8 @@ static int release_tasks(wms_db *db, int64_t wave, const wms_wave_plan_out *plan
             const walloc *x = &w[a + ord[s]];
             char tote[64];
             snprintf(tote, sizeof(tote), "T%lld-%d-%d", (long long)wave, tour, x->tote);
-            if ((rc = insert_task(db, wave, tour, s + 1, x, tote, err)) < 0)
+            int64_t id;
+            if ((rc = insert_task(db, wave, tour, s + 1, x, 0, 0, tote, &id, err)) < 0)
                 goto out;
         }
         rs->tasks += m;
@@ -1024,7 +1220,7 @@ static int release__(wms_db *db, const wms_actor *who, const wms_wave_opts *o,
             goto out;
         rs.orders += sqlite3_changes(db->sql);
     }
-    if ((rc = release_tasks(db, wave, plan, pos, k, &rs, err)) < 0)
+    if ((rc = release_tasks(db, wave, o, plan, pos, k, &rs, err)) < 0)
         goto out;
     /* The summary: the plan's figures, then what the release made. */
     char extra[256];

@@ -43,7 +43,13 @@
  *    are consolidated per order at packing).  Zone tours are measured from
  *    and back to the depot like every tour (the model has one drop-off
  *    point);
- *  - sort (pick-and-sort): WMS_EUNSUPPORTED for now.
+ *  - sort (pick-and-sort): pickers pick quant totals for all the wave's
+ *    orders - every location once, on the optimal route over the whole
+ *    wave, cut into consecutive tours of at most tour_lines stops (when 0:
+ *    totes x the wave's mean lines per order, what a cluster cart of
+ *    `totes` orders would pick) and, at release, tour_units units; each
+ *    tour is routed again.  Its totes are bulk totes, one per tour; the
+ *    units are sorted to orders at a put wall (store/sort.h).
  *
  * For batch and zone waves the summary also gives fcfs_walk_m, the walk of
  * the same orders batched first come, first served under the same cart
@@ -67,7 +73,9 @@
  * on); the route order gives tasks.seq (1, 2, ... along the route, picks at
  * one bin consecutive), tours are numbered 1.. in plan order, and each
  * order of a tour gets tote "T<wave>-<tour>-<k>" (k = 1.. in selection
- * order within the tour).  Orders that got stock are stamped with the
+ * order within the tour).  A sort wave instead gets one bulk task per
+ * quant (allocations.bulk_task_id names it; tote slot "B<wave>-<tour>",
+ * see pick.h).  Orders that got stock are stamped with the
  * wave id.
  */
 #ifndef WMS_STORE_WAVE_H
@@ -143,7 +151,7 @@ typedef struct wms_wave_snapshot {
 
 /* Reads what planning needs (see the header comment).  *snap owns its
  * memory (wms_wave_snapshot_free).  Errors: WMS_EBAD_ARGS (options),
- * WMS_EUNSUPPORTED (method sort), the errors of wms_layout_load,
+ * the errors of wms_layout_load,
  * WMS_ENOMEM, storage errors. */
 int wms_wave_snapshot_load(wms_db *db, const wms_wave_opts *o, wms_wave_snapshot *snap,
                            wms_error *err);
@@ -185,8 +193,7 @@ typedef struct wms_wave_plan_out {
 } wms_wave_plan_out;
 
 /* Plans the snapshot: pure (no database), deterministic.  *plan owns its
- * memory (wms_wave_plan_free).  Errors: WMS_EBAD_ARGS, WMS_EUNSUPPORTED
- * (sort), batching and routing errors, WMS_ENOMEM. */
+ * memory (wms_wave_plan_free).  Errors: WMS_EBAD_ARGS, batching and routing errors, WMS_ENOMEM. */
 int wms_wave_compute(const wms_wave_snapshot *snap, const wms_wave_opts *o, wms_wave_plan_out *plan,
                      wms_error *err);
 

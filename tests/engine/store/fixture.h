@@ -172,4 +172,47 @@ static inline long long fx_qty(fx *f, const char *bin, const char *sku)
     return fx_sql_int(f, sql);
 }
 
+/* Books qty of (sku, lot, expiry) into bin as available stock. */
+static inline void fx_put(fx *f, const char *bin, const char *sku, const char *lot,
+                          const char *expiry, int64_t qty)
+{
+    static const wms_actor who = {"test", "fx", NULL};
+    if (wms_stock_import(f->db, &who, bin, sku, lot, expiry, qty, "available", 0, &f->err) < 0)
+        fail_msg("stock import %s %s %s: %s", bin, sku, lot, f->err.msg);
+}
+
+/* A released order of customer CU1: lines "SKU:QTY[:MIN_DAYS],...";
+ * cutoff_ms < 0 = none; priority 1 = most urgent. */
+static inline int64_t fx_order(fx *f, const char *ref, const char *policy, long long cutoff_ms,
+                               int priority, const char *lines)
+{
+    char cut[32] = "NULL";
+    if (cutoff_ms >= 0)
+        snprintf(cut, sizeof(cut), "%lld", cutoff_ms);
+    fx_exec(f,
+            "INSERT OR IGNORE INTO customers(code, name, credit) VALUES ('CU1', 'Shop', 'green');"
+            "INSERT INTO orders(ref, customer_id, status, short_policy, cutoff_ms, priority, "
+            "created) VALUES ('%s', (SELECT id FROM customers WHERE code = 'CU1'), 'released', "
+            "'%s', %s, %d, '2026-11-23T08:00:00Z')",
+            ref, policy, cut, priority);
+    int64_t id = fx_int(f, "SELECT id FROM orders WHERE ref = '%s'", ref);
+    char buf[256];
+    snprintf(buf, sizeof(buf), "%s", lines);
+    int line = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        char sku[16];
+        int qty, min_days = -1;
+        assert_true(sscanf(tok, "%15[^:]:%d:%d", sku, &qty, &min_days) >= 2);
+        char md[16] = "NULL";
+        if (min_days >= 0)
+            snprintf(md, sizeof(md), "%d", min_days);
+        fx_exec(f,
+                "INSERT INTO order_lines(order_id, line, item_id, qty, min_shelf_life_days) "
+                "VALUES (%lld, %d, (SELECT id FROM items WHERE sku = '%s'), %d, %s)",
+                (long long)id, ++line, sku, qty, md);
+    }
+    return id;
+}
+
 #endif

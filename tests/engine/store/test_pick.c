@@ -13,39 +13,12 @@ static const wms_actor sup = {"sue", "PC-1", NULL};
 static const wms_actor pia = {"pia", "RF-1", NULL};
 static const wms_actor rob = {"rob", "RF-2", NULL};
 
-static void put(fx *f, const char *bin, const char *sku, const char *lot, const char *expiry,
-                int64_t qty)
-{
-    if (wms_stock_import(f->db, &sup, bin, sku, lot, expiry, qty, "available", 0, &f->err) < 0)
-        fail_msg("stock import %s %s %s: %s", bin, sku, lot, f->err.msg);
-}
+#define put fx_put
 
 /* A released order: lines "SKU:QTY[:MIN_DAYS],..." */
 static int64_t mk_order(fx *f, const char *ref, const char *policy, const char *lines)
 {
-    fx_exec(f,
-            "INSERT OR IGNORE INTO customers(code, name, credit) VALUES ('CU1', 'Shop', 'green');"
-            "INSERT INTO orders(ref, customer_id, status, short_policy, created) VALUES "
-            "('%s', (SELECT id FROM customers WHERE code = 'CU1'), 'released', '%s', "
-            "'2026-11-23T08:00:00Z')",
-            ref, policy);
-    int64_t id = fx_int(f, "SELECT id FROM orders WHERE ref = '%s'", ref);
-    char buf[256];
-    snprintf(buf, sizeof(buf), "%s", lines);
-    int line = 0;
-    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
-        char sku[16];
-        int qty, min_days = -1;
-        assert_true(sscanf(tok, "%15[^:]:%d:%d", sku, &qty, &min_days) >= 2);
-        char md[16] = "NULL";
-        if (min_days >= 0)
-            snprintf(md, sizeof(md), "%d", min_days);
-        fx_exec(f,
-                "INSERT INTO order_lines(order_id, line, item_id, qty, min_shelf_life_days) "
-                "VALUES (%lld, %d, (SELECT id FROM items WHERE sku = '%s'), %d, %s)",
-                (long long)id, ++line, sku, qty, md);
-    }
-    return id;
+    return fx_order(f, ref, policy, -1, 3, lines);
 }
 
 static int64_t release(fx *f, wms_wave_method m)

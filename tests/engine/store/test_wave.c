@@ -615,10 +615,10 @@ static void test_bad_options(void **state)
     wms_wave_opts o;
     wms_wave_opts_init(&o);
     wms_wave_plan_out p;
-    o.method = WMS_WAVE_SORT;
-    assert_int_equal(wms_wave_plan(f->db, &o, &p, &f->err), WMS_EUNSUPPORTED);
+    o.method = (wms_wave_method)4;
+    assert_int_equal(wms_wave_plan(f->db, &o, &p, &f->err), WMS_EBAD_ARGS);
     int64_t w;
-    assert_int_equal(wms_wave_release(f->db, &who, &o, NULL, &w, &f->err), WMS_EUNSUPPORTED);
+    assert_int_equal(wms_wave_release(f->db, &who, &o, NULL, &w, &f->err), WMS_EBAD_ARGS);
     wms_wave_opts_init(&o);
     o.max_lines = -1;
     assert_int_equal(wms_wave_plan(f->db, &o, &p, &f->err), WMS_EBAD_ARGS);
