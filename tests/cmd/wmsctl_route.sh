@@ -116,8 +116,13 @@ expect_status 0 "$WMSCTL" wave plan --method zone --max-orders 2
 grep -q 'wave plan (zone): 2 orders' "$T/out" && ok || bad "zone plan: $(cat "$T/out")"
 grep -q 'pickers needed' "$T/out" && ok || bad "plan without pickers: $(cat "$T/out")"
 grep -q '3 released orders wait' "$T/out" && ok || bad "plan without waiting: $(cat "$T/out")"
-expect_status 2 "$WMSCTL" wave plan --method sort
-grep -q UNSUPPORTED "$T/err" && ok || bad "sort: $(cat "$T/err")"
+# pick-and-sort: every bin once for all orders (4 stops), tours of totes x
+# mean lines per order (8 x 2 = 16 stops; --totes 1: 2 stops)
+expect_status 0 "$WMSCTL" wave plan --method sort --json
+json_eq "$T/out" "d['method'], d['orders'], d['tours'], d['totes']" "('sort', 5, 1, 1)"
+json_eq "$T/out" "sum(t['picks'] for t in d['tours_detail'])" "4"
+expect_status 0 "$WMSCTL" wave plan --method sort --totes 1 --json
+json_eq "$T/out" "d['tours'], [t['picks'] for t in d['tours_detail']]" "(2, [2, 2])"
 expect_status 2 "$WMSCTL" wave plan --method nope
 expect_status 2 "$WMSCTL" wave plan --totes 0
 

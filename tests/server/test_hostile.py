@@ -125,6 +125,12 @@ METHODS = {
         ("carton", I, REQ, 1, ID), ("box", S, OPT, "BOX-S"), ("weight_g", I, OPT, 500, QTY)]),
     "ship.confirm": ("PSA", True, [("sscc", S, OPT, "000000000000000000"),
                                    ("order", S, OPT, "HX-ORD")]),
+    "sort.open": ("PSA", True, [("wall", S, REQ, "W-HX"), ("wave", I, OPT, 1, ID)]),
+    "sort.scan": ("PSA", False, [("wall", S, REQ, "W-HX"), ("code", S, REQ, EACH)]),
+    "sort.confirm": ("PSA", True, [
+        ("wall", S, REQ, "W-HX"), ("code", S, REQ, EACH), ("slot", S, REQ, "W-HX-1"),
+        ("qty", I, OPT, 1, QTY)]),
+    "sort.status": ("PSA", False, [("wall", S, REQ, "W-HX")]),
     "return.open": ("RSA", True, [
         ("sscc", S, OPT, "000000000000000000"), ("order", S, OPT, "HX-ORD"),
         ("unknown", B, OPT, False), ("reference", S, OPT, "hx")]),
