@@ -1095,6 +1095,12 @@ int wms_client_open(const wms_client_opts *o, wms_client **out, wms_error *err)
     return 0;
 }
 
+void wms_client_set_gs(wms_client *c, char gs)
+{
+    if (c != NULL)
+        c->gs = gs;
+}
+
 void wms_client_close(wms_client *c)
 {
     if (c == NULL)

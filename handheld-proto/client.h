@@ -106,6 +106,10 @@ typedef struct wms_client_stats {
  * WMS_ENOMEM, or the error the server answered hello with. */
 int wms_client_open(const wms_client_opts *o, wms_client **out, wms_error *err);
 
+/* Sets the GS1 separator stand-in sent as hello's "gs" from the next
+ * (re)connection on (0 = none), e.g. the one scanner.selftest found. */
+void wms_client_set_gs(wms_client *c, char gs);
+
 /* Closes the connection and frees everything, results included.  c may be
  * NULL. */
 void wms_client_close(wms_client *c);

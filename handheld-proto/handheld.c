@@ -170,9 +170,11 @@ static int run(app *a, int act)
         msgpack_object res;
         int rc = wms_client_call(a->client, &res, &err);
         a->conn_status[0] = '\0';
-        if (rc == 0)
+        if (rc == 0) {
             act = wms_hh_result(s, &res);
-        else if (wms_client_error_name(a->client)[0] != '\0')
+            /* a separator the self-test found goes into later hellos */
+            wms_client_set_gs(a->client, s->gs_sub);
+        } else if (wms_client_error_name(a->client)[0] != '\0')
             act = wms_hh_error(s, wms_client_error_name(a->client), err.msg);
         else if (rc == WMS_EIO)
             act = wms_hh_offline(s, err.msg);
@@ -188,6 +190,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: wms-handheld (--server HOST:PORT | --serial /dev/ttyX@BAUD) --device ID\n"
             "                    [--state-dir DIR] [--gs C] [--timeout MS] [--retries N]\n"
+            "                    [--selftest on|off]\n"
             "  --server     TCP server (default port 7400)\n"
             "  --serial     serial line instead of TCP (COBS + CRC-32C frames)\n"
             "  --device     this scanner's id: A-Z a-z 0-9 . _ - (at most %d)\n"
@@ -195,6 +198,7 @@ static void usage(FILE *f)
             "  --gs         the character the scanner sends for the GS1 separator\n"
             "  --timeout    ms to wait for an answer before reconnecting (default 5000)\n"
             "  --retries    reconnect attempts per call (default 5)\n"
+            "  --selftest   ask for the scanner test label after login (default on)\n"
             "Keys: Enter sends a scan or entry, Esc/F1 goes back, Ctrl-C quits.\n",
             WMS_CLIENT_DEVICE_MAX);
 }
@@ -305,7 +309,8 @@ static void key_loop(app *a)
             a->ninput = 0;
         } else if (ch == KEY_RESIZE) {
             /* redrawn below */
-        } else if (((ch >= 0x20 && ch < 0x7f) || ch == 0x1d) && a->ninput < WMS_HH_INPUT_MAX) {
+        } else if (((ch >= 0x20 && ch < 0x7f) || ch == 0x1d || ch == '\t') &&
+                   a->ninput < WMS_HH_INPUT_MAX) {
             a->input[a->ninput++] = (char)ch;
         }
         act = run(a, act);
@@ -323,6 +328,7 @@ int main(int argc, char **argv)
     int timeout = 5000, retries = 5;
     const char *serial = NULL, *device = NULL, *dir = NULL;
     char gs = 0;
+    int selftest = 1;
     for (int i = 1; i < argc; i++) {
         const char *k = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -352,6 +358,12 @@ int main(int argc, char **argv)
                 return 2;
             }
             gs = v[0];
+        } else if (strcmp(k, "--selftest") == 0) {
+            if (strcmp(v, "on") && strcmp(v, "off")) {
+                fprintf(stderr, "wms-handheld: --selftest is on or off\n");
+                return 2;
+            }
+            selftest = strcmp(v, "on") == 0;
         } else if (strcmp(k, "--timeout") == 0) {
             if (parse_int(v, 100, 600000, &timeout) < 0) {
                 fprintf(stderr, "wms-handheld: --timeout is 100..600000 ms\n");
@@ -416,6 +428,8 @@ int main(int argc, char **argv)
     sigaction(SIGHUP, &sa, NULL);
 
     wms_hh_init(a.s);
+    a.s->selftest = selftest;
+    a.s->gs_sub = gs;
     initscr();
     raw();
     noecho();

@@ -256,6 +256,7 @@ static const struct menu_entry {
     {'7', "Pack", WMS_HH_SCR_PACK, ROLE_P | ROLE_S | ROLE_A},
     {'8', "Ship", WMS_HH_SCR_SHIP, ROLE_P | ROLE_S | ROLE_A},
     {'9', "Returns", WMS_HH_SCR_RETURN, ROLE_R | ROLE_S | ROLE_A},
+    {'S', "Sort (put wall)", WMS_HH_SCR_SORT, ROLE_P | ROLE_S | ROLE_A},
 };
 
 /* The role's bit; an unknown or missing role sees every screen (the
@@ -272,19 +273,24 @@ static int role_bit(const char *role)
 /* Derives title, prompt, hidden and body from screen, step and data. */
 static void layout(wms_hh_state *s)
 {
-    static const char *const titles[] = {"LOGIN", "MENU", "RECEIVE", "PUTAWAY", "STOCK",  "MOVE",
-                                         "COUNT", "PICK", "PACK",    "SHIP",    "RETURNS"};
+    static const char *const titles[] = {"LOGIN", "MENU", "RECEIVE", "PUTAWAY", "STOCK",   "MOVE",
+                                         "COUNT", "PICK", "PACK",    "SHIP",    "RETURNS", "SORT"};
     const char *prompt = "";
     s->hidden = 0;
     s->nbody = 0;
     set_line(s->title, sizeof(s->title), "%s", titles[s->screen]);
     switch (s->screen) {
-    case WMS_HH_SCR_LOGIN:
-        prompt = s->step == 0 ? "User:" : "PIN:";
+    case WMS_HH_SCR_LOGIN: {
+        static const char *const p[] = {
+            "User:", "PIN:", "Test label (Enter=skip):", "Enter=menu R=test again:"};
+        prompt = p[s->step];
         s->hidden = s->step == 1;
-        if (s->step == 1)
+        if (s->step >= 1)
             hhui__body_add(s, "User: %.32s", s->user);
+        if (s->step == 2)
+            hhui__body_add(s, "Scan the scanner test label");
         break;
+    }
     case WMS_HH_SCR_MENU:
         set_line(s->title, sizeof(s->title), "MENU %.20s", s->user);
         for (size_t i = 0; i < sizeof(menu) / sizeof(menu[0]); i++)
@@ -339,6 +345,9 @@ static void layout(wms_hh_state *s)
     case WMS_HH_SCR_RETURN:
         prompt = hhui__return_layout(s);
         break;
+    case WMS_HH_SCR_SORT:
+        prompt = hhui__sort_layout(s);
+        break;
     }
     for (int i = 0; i < s->ninfo; i++)
         hhui__body_add(s, "%s", s->info[i]);
@@ -378,12 +387,43 @@ static int enter_screen(wms_hh_state *s, wms_hh_screen scr)
         return hhui__pack_enter(s);
     if (scr == WMS_HH_SCR_RETURN)
         return hhui__return_enter(s);
+    if (scr == WMS_HH_SCR_SORT)
+        return hhui__sort_enter(s);
     return WMS_HH_IDLE;
 }
 
 /* ------------------------------------------------------------------------ */
 /* Input                                                                    */
 /* ------------------------------------------------------------------------ */
+
+/* The self-test steps after login: 2 = the test label's raw scan, 3 =
+ * the diagnosis shown. */
+static int input_selftest(wms_hh_state *s, const char *raw, const char *t)
+{
+    if (s->step == 3) {
+        if ((t[0] == 'R' || t[0] == 'r') && t[1] == '\0') {
+            hhui__info_clear(s);
+            s->step = 2;
+            hhui__status_ok(s, "Scan the test label again");
+            return WMS_HH_IDLE;
+        }
+        hhui__info_clear(s);
+        hhui__go(s, WMS_HH_SCR_MENU, 0);
+        return WMS_HH_IDLE;
+    }
+    if (t[0] == '\0') {
+        hhui__go(s, WMS_HH_SCR_MENU, 0);
+        hhui__status_ok(s, "Hello %s (scanner test skipped)", s->user);
+        return WMS_HH_IDLE;
+    }
+    if (strlen(raw) > WMS_HH_INPUT_MAX) {
+        hhui__status_err(s, NULL, "Input too long");
+        return WMS_HH_IDLE;
+    }
+    hhui__req_new(s, "scanner.selftest", 0);
+    hhui__req_str(s, "scan", raw); /* exactly as scanned */
+    return hhui__send_req(s);
+}
 
 static int input_login(wms_hh_state *s, const char *t)
 {
@@ -410,7 +450,8 @@ static int input_login(wms_hh_state *s, const char *t)
 static int input_menu(wms_hh_state *s, const char *t)
 {
     for (size_t i = 0; strlen(t) == 1 && i < sizeof(menu) / sizeof(menu[0]); i++)
-        if (t[0] == menu[i].key && (menu[i].roles & role_bit(s->role)))
+        if ((t[0] == menu[i].key || (t[0] | 0x20) == (menu[i].key | 0x20)) &&
+            (menu[i].roles & role_bit(s->role)))
             return enter_screen(s, menu[i].screen);
     if (strcmp(t, "0") == 0) {
         hhui__req_new(s, "logout", 0);
@@ -613,7 +654,7 @@ int wms_hh_input(wms_hh_state *s, const char *line)
             hhui__status_ok(s, "%s", "");
         switch (s->screen) {
         case WMS_HH_SCR_LOGIN:
-            rc = input_login(s, t);
+            rc = s->step >= 2 ? input_selftest(s, line ? line : "", t) : input_login(s, t);
             break;
         case WMS_HH_SCR_MENU:
             rc = input_menu(s, t);
@@ -641,6 +682,9 @@ int wms_hh_input(wms_hh_state *s, const char *line)
         case WMS_HH_SCR_RETURN:
             rc = hhui__return_input(s, t);
             break;
+        case WMS_HH_SCR_SORT:
+            rc = hhui__sort_input(s, t);
+            break;
         }
     }
     layout(s);
@@ -663,6 +707,11 @@ int wms_hh_back(wms_hh_state *s)
     case WMS_HH_SCR_LOGIN:
         if (s->step == 0)
             return WMS_HH_QUIT;
+        if (s->step >= 2) { /* logged in: skip the test */
+            hhui__info_clear(s);
+            hhui__go(s, WMS_HH_SCR_MENU, 0);
+            break;
+        }
         s->step = 0;
         break;
     case WMS_HH_SCR_MENU:
@@ -684,6 +733,9 @@ int wms_hh_back(wms_hh_state *s)
         break;
     case WMS_HH_SCR_RETURN:
         hhui__return_back(s);
+        break;
+    case WMS_HH_SCR_SORT:
+        hhui__sort_back(s);
         break;
     case WMS_HH_SCR_RECEIVE:
         if (s->step == 3)
@@ -775,6 +827,38 @@ static void stock_rows(wms_hh_state *s, const msgpack_object *r)
         hhui__status_ok(s, "%u rows", (unsigned)n);
 }
 
+/* scanner.selftest's answer: OK, or each quirk's code and setting; a
+ * substitute separator is kept for reconnects. */
+static void selftest_result(wms_hh_state *s, const msgpack_object *r)
+{
+    char sub[8] = "";
+    hhui__get(r, "gs_sub", sub, sizeof(sub));
+    if (sub[0] != '\0' && sub[1] == '\0')
+        s->gs_sub = sub[0];
+    hhui__info_clear(s);
+    const msgpack_object *q = wms_client_get_array(r, "quirks");
+    uint32_t n = q != NULL ? q->via.array.size : 0;
+    for (uint32_t i = 0; i < n && s->ninfo < WMS_HH_BODY_LINES - 4; i++) {
+        char code[24], setting[WMS_HH_STATUS_MAX];
+        hhui__get(&q->via.array.ptr[i], "code", code, sizeof(code));
+        hhui__get(&q->via.array.ptr[i], "setting", setting, sizeof(setting));
+        hhui__info_add(s, "%s:", code);
+        /* the setting over up to two lines */
+        size_t len = strlen(setting), w = WMS_HH_LINE_MAX - 1;
+        hhui__info_add(s, " %.*s", (int)w, setting);
+        if (len > w && s->ninfo < WMS_HH_BODY_LINES - 4)
+            hhui__info_add(s, " %.*s", (int)w, setting + w);
+    }
+    if (wms_client_get_bool(r, "ok") == 1)
+        hhui__status_ok(s, "Scanner OK");
+    else if (wms_client_get_bool(r, "usable") == 1)
+        hhui__status_ok(s, "Scanner usable with %u problem%s%s: fix the settings shown", n,
+                        n == 1 ? "" : "s", s->gs_sub ? " (separator accepted)" : "");
+    else
+        hhui__status_err(s, "SCANNER", "This scanner garbles GS1 codes: change the settings shown");
+    hhui__go(s, WMS_HH_SCR_LOGIN, 3);
+}
+
 int wms_hh_result(wms_hh_state *s, const msgpack_object *r)
 {
     if (!s->busy)
@@ -788,6 +872,10 @@ int wms_hh_result(wms_hh_state *s, const msgpack_object *r)
         hhui__go(s, WMS_HH_SCR_MENU, 0);
         hhui__info_clear(s);
         hhui__status_ok(s, "Hello %s%s%s", s->user, s->role[0] ? ", " : "", s->role);
+        if (s->selftest)
+            hhui__go(s, WMS_HH_SCR_LOGIN, 2);
+    } else if (strcmp(m, "scanner.selftest") == 0) {
+        selftest_result(s, r);
     } else if (strcmp(m, "logout") == 0) {
         s->user[0] = s->role[0] = '\0';
         hhui__go(s, WMS_HH_SCR_LOGIN, 0);
@@ -823,6 +911,8 @@ int wms_hh_result(wms_hh_state *s, const msgpack_object *r)
         hhui__pack_result(s, r);
     } else if (hhui__return_owns(m)) {
         hhui__return_result(s, r);
+    } else if (hhui__sort_owns(m)) {
+        hhui__sort_result(s, r);
     } else if (strcmp(m, "count.next") == 0) {
         s->count_id = hhui__get_int(r, "count");
         hhui__get(r, "bin", s->count_bin, sizeof(s->count_bin));
@@ -904,6 +994,10 @@ int wms_hh_error(wms_hh_state *s, const char *code, const char *message)
         hhui__pack_error(s, code);
     } else if (hhui__return_owns(m)) {
         hhui__return_error(s, code);
+    } else if (hhui__sort_owns(m)) {
+        hhui__sort_error(s, code);
+    } else if (strcmp(m, "scanner.selftest") == 0) {
+        hhui__go(s, WMS_HH_SCR_LOGIN, 2); /* scan again, or Enter to skip */
     } else {
         s->step = error_step(s, code);
         if (s->screen == WMS_HH_SCR_PUTAWAY && s->step == 3)

@@ -31,7 +31,16 @@
  *
  * The menu shows the screens the user's role may use (numbers stay fixed):
  * 1 Receive, 2 Putaway, 4 Move (receiver, supervisor, admin); 3 Stock,
- * 5 Count (everyone); 6 Pick, 7 Pack, 8 Ship (picker, supervisor, admin).
+ * 5 Count (everyone); 6 Pick, 7 Pack, 8 Ship, S Sort at a put wall
+ * (picker, supervisor, admin); 9 Returns (receiver, supervisor, admin).
+ *
+ * Scanner self-test at login (s.selftest set by the program): after the
+ * PIN the screen asks "Test label (Enter=skip):"; the scan of the printed
+ * self-test label (wmsctl label selftest) goes to scanner.selftest exactly
+ * as it arrived (GS and Tab characters kept, nothing trimmed), and the
+ * answer - "Scanner OK" or each problem with the setting to change - shows
+ * until Enter (R = test again).  A substitute separator the server found is
+ * kept in s.gs_sub: the program sends it as hello's "gs" on reconnects.
  * Pick and pack live in hhui_pick.c and hhui_pack.c (see their headers for
  * the prompts and the typed commands: S = short pick, T = close a tote,
  * C = close a carton).
@@ -51,7 +60,7 @@ extern "C" {
 #endif
 
 #define WMS_HH_LINE_MAX 40   /* characters of one body / title / prompt line */
-#define WMS_HH_BODY_LINES 10 /* body lines between title and prompt */
+#define WMS_HH_BODY_LINES 12 /* body lines between title and prompt */
 #define WMS_HH_STATUS_MAX 240
 #define WMS_HH_INPUT_MAX 128 /* one scan or typed line */
 #define WMS_HH_TXN_MAX 64
@@ -70,6 +79,7 @@ typedef enum {
     WMS_HH_SCR_PACK,
     WMS_HH_SCR_SHIP,
     WMS_HH_SCR_RETURN,
+    WMS_HH_SCR_SORT,
 } wms_hh_screen;
 
 /* What the program should do next. */
@@ -154,6 +164,15 @@ typedef struct wms_hh_state {
     char pack_order[65], pack_tote[65];
     char box[WMS_HH_INPUT_MAX + 1];
     char sscc[24]; /* the last carton closed */
+
+    /* scanner self-test at login: asked when selftest is set; gs_sub = the
+     * substitute GS1 separator the server accepts for this device (0 = none) */
+    int selftest;
+    char gs_sub;
+
+    /* sorting at a put wall (hhui_sort.c): the wall, the slot shown */
+    char wall[25];
+    char sort_slot[33], sort_order[65];
 
     /* returns (hhui_return.c): the open return (0 = none), its line being graded */
     int64_t return_id, return_line;

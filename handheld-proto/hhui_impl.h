@@ -74,6 +74,14 @@ const char *hhui__return_layout(wms_hh_state *s);
 void hhui__return_result(wms_hh_state *s, const msgpack_object *r);
 void hhui__return_error(wms_hh_state *s, const char *code);
 
+int hhui__sort_owns(const char *method);
+int hhui__sort_enter(wms_hh_state *s);
+int hhui__sort_input(wms_hh_state *s, const char *t);
+void hhui__sort_back(wms_hh_state *s);
+const char *hhui__sort_layout(wms_hh_state *s);
+void hhui__sort_result(wms_hh_state *s, const msgpack_object *r);
+void hhui__sort_error(wms_hh_state *s, const char *code);
+
 /* A boolean argument (packed as true/false). */
 void hhui__req_bool(wms_hh_state *s, const char *key, int v);
 

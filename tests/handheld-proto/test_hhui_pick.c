@@ -972,15 +972,169 @@ static void test_returns_flow(void **state)
     free(s);
 }
 
+/* Sort station: wall → sort.open, item → sort.scan shows the slot, a wrong
+ * slot keeps the operator at Slot:, the right one → sort.confirm; a
+ * complete order says "to packing". */
+static void test_sort_station(void **state)
+{
+    (void)state;
+    wms_hh_state *s = calloc(1, sizeof(*s));
+    login_as(s, "picker");
+    assert_non_null(body_line(s, "S Sort (put wall)"));
+    assert_int_equal(wms_hh_input(s, "s"), WMS_HH_IDLE);
+    assert_int_equal(s->screen, WMS_HH_SCR_SORT);
+    assert_string_equal(s->prompt, "Wall:");
+    assert_int_equal(wms_hh_input(s, "W1"), WMS_HH_SEND);
+    assert_string_equal(s->req.method, "sort.open");
+    give_txn(s, "RF-1-300");
+    obj_buf a, b;
+    const msgpack_object *args = packed_args(&s->req, &a);
+    arg_str_is(args, "wall", "W1");
+    ob_free(&a);
+    msgpack_packer *pk = ob_begin(&b);
+    msgpack_pack_map(pk, 7);
+    wms_client_kv_str(pk, "wall", "W1");
+    wms_client_kv_int(pk, "slots", 3);
+    wms_client_kv_int(pk, "used", 3);
+    wms_client_kv_int(pk, "complete", 1);
+    wms_client_kv_int(pk, "waiting_orders", 4);
+    wms_client_kv_int(pk, "assigned", 2);
+    pack_cstr(pk, "slot");
+    msgpack_pack_array(pk, 1);
+    msgpack_pack_map(pk, 3);
+    wms_client_kv_str(pk, "slot", "W1-A");
+    wms_client_kv_str(pk, "order", "SO-2");
+    wms_client_kv_bool(pk, "complete", 1);
+    wms_hh_result(s, ob_obj(&b));
+    ob_free(&b);
+    assert_string_equal(s->prompt, "Item (O=open L=list):");
+    assert_non_null(body_line(s, "3/3 slots used, 1 done"));
+    assert_non_null(body_line(s, "4 orders wait for a slot"));
+    assert_non_null(body_line(s, "W1-A SO-2 PACK"));
+    /* an item: where it goes */
+    assert_int_equal(wms_hh_input(s, "4006381333931"), WMS_HH_SEND);
+    assert_string_equal(s->req.method, "sort.scan");
+    assert_int_equal(s->req.needs_txn, 0);
+    pk = ob_begin(&b);
+    msgpack_pack_map(pk, 5);
+    wms_client_kv_str(pk, "slot", "W1-C");
+    wms_client_kv_str(pk, "order", "SO-1");
+    wms_client_kv_str(pk, "sku", "A");
+    wms_client_kv_int(pk, "per_scan", 1);
+    wms_client_kv_int(pk, "need", 2);
+    wms_hh_result(s, ob_obj(&b));
+    ob_free(&b);
+    assert_string_equal(s->prompt, "Slot W1-C:");
+    assert_non_null(body_line(s, ">>> SLOT W1-C <<<"));
+    /* the wrong slot: stay, scan again */
+    assert_int_equal(wms_hh_input(s, "W1-B"), WMS_HH_SEND);
+    assert_string_equal(s->req.method, "sort.confirm");
+    give_txn(s, "RF-1-301");
+    wms_hh_error(s, "WRONG_SLOT", "wrong slot W1-B: put A into slot W1-C (order SO-1)");
+    assert_string_equal(s->prompt, "Slot W1-C:");
+    assert_non_null(strstr(s->status, "[WRONG_SLOT]"));
+    assert_int_equal(wms_hh_input(s, "W1-C"), WMS_HH_SEND);
+    give_txn(s, "RF-1-302");
+    args = packed_args(&s->req, &a);
+    arg_str_is(args, "wall", "W1");
+    arg_str_is(args, "code", "4006381333931");
+    arg_str_is(args, "slot", "W1-C");
+    ob_free(&a);
+    pk = ob_begin(&b);
+    msgpack_pack_map(pk, 5);
+    wms_client_kv_str(pk, "slot", "W1-C");
+    wms_client_kv_str(pk, "sku", "A");
+    wms_client_kv_int(pk, "sorted", 1);
+    wms_client_kv_int(pk, "slot_units", 3);
+    wms_client_kv_bool(pk, "complete", 1);
+    wms_hh_result(s, ob_obj(&b));
+    ob_free(&b);
+    assert_string_equal(s->status, "Slot W1-C complete: order SO-1 to packing (3 units)");
+    assert_string_equal(s->prompt, "Item (O=open L=list):");
+    /* an item nobody needs: back at Item: */
+    assert_int_equal(wms_hh_input(s, "EGG-1"), WMS_HH_SEND);
+    wms_hh_error(s, "NOT_NEEDED", "no open order at wall W1 needs E");
+    assert_string_equal(s->prompt, "Item (O=open L=list):");
+    /* L lists the wall (a read: no txn) */
+    assert_int_equal(wms_hh_input(s, "L"), WMS_HH_SEND);
+    assert_string_equal(s->req.method, "sort.status");
+    assert_int_equal(s->req.needs_txn, 0);
+    wms_hh_error(s, "IO", "x");
+    assert_int_equal(wms_hh_back(s), WMS_HH_IDLE);
+    assert_string_equal(s->prompt, "Wall:");
+    free(s);
+}
+
+/* Login with the scanner self-test: the raw scan (GS and Tab kept) goes to
+ * scanner.selftest; the settings to change show; a substitute separator
+ * is kept for the next hello. */
+static void test_login_selftest(void **state)
+{
+    (void)state;
+    wms_hh_state *s = calloc(1, sizeof(*s));
+    wms_hh_init(s);
+    s->selftest = 1;
+    assert_int_equal(wms_hh_input(s, "pia"), WMS_HH_IDLE);
+    assert_int_equal(wms_hh_input(s, "1234"), WMS_HH_SEND);
+    obj_buf a, b;
+    msgpack_packer *pk = ob_begin(&b);
+    msgpack_pack_map(pk, 2);
+    wms_client_kv_str(pk, "user", "pia");
+    wms_client_kv_str(pk, "role", "picker");
+    wms_hh_result(s, ob_obj(&b));
+    ob_free(&b);
+    assert_int_equal(s->screen, WMS_HH_SCR_LOGIN);
+    assert_string_equal(s->prompt, "Test label (Enter=skip):");
+    const char *raw = " 010950600013435210Yz-4ab|21W8kq5|17301231\t";
+    assert_int_equal(wms_hh_input(s, raw), WMS_HH_SEND);
+    assert_string_equal(s->req.method, "scanner.selftest");
+    assert_int_equal(s->req.needs_txn, 0);
+    const msgpack_object *args = packed_args(&s->req, &a);
+    arg_str_is(args, "scan", raw); /* exactly as scanned */
+    ob_free(&a);
+    pk = ob_begin(&b);
+    msgpack_pack_map(pk, 4);
+    wms_client_kv_bool(pk, "ok", 0);
+    wms_client_kv_bool(pk, "usable", 1);
+    pack_cstr(pk, "quirks");
+    msgpack_pack_array(pk, 2);
+    msgpack_pack_map(pk, 2);
+    wms_client_kv_str(pk, "code", "NO_AIM");
+    wms_client_kv_str(pk, "setting", "Turn on AIM symbology identifiers.");
+    msgpack_pack_map(pk, 2);
+    wms_client_kv_str(pk, "code", "GS_REPLACED");
+    wms_client_kv_str(pk, "setting", "Set the FNC1/GS substitution to ASCII 29 (GS).");
+    wms_client_kv_str(pk, "gs_sub", "|");
+    wms_hh_result(s, ob_obj(&b));
+    ob_free(&b);
+    assert_int_equal(s->gs_sub, '|');
+    assert_string_equal(s->prompt, "Enter=menu R=test again:");
+    assert_non_null(body_line(s, "NO_AIM:"));
+    assert_non_null(body_line(s, "GS_REPLACED:"));
+    assert_non_null(body_line(s, " Set the FNC1/GS substitution"));
+    assert_non_null(strstr(s->status, "2 problems"));
+    /* R: again; Enter at the label skips to the menu */
+    assert_int_equal(wms_hh_input(s, "R"), WMS_HH_IDLE);
+    assert_string_equal(s->prompt, "Test label (Enter=skip):");
+    assert_int_equal(wms_hh_input(s, ""), WMS_HH_IDLE);
+    assert_int_equal(s->screen, WMS_HH_SCR_MENU);
+    assert_non_null(strstr(s->status, "skipped"));
+    /* without selftest the login goes straight to the menu */
+    login_as(s, "picker");
+    assert_int_equal(s->screen, WMS_HH_SCR_MENU);
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_menu_by_role), cmocka_unit_test(test_pick_full),
-        cmocka_unit_test(test_pick_partial), cmocka_unit_test(test_pick_errors),
-        cmocka_unit_test(test_pick_short),   cmocka_unit_test(test_replenish_to_bin),
-        cmocka_unit_test(test_tote_close),   cmocka_unit_test(test_pick_offline_resend),
-        cmocka_unit_test(test_pack_flow),    cmocka_unit_test(test_ship_by_sscc),
-        cmocka_unit_test(test_returns_flow),
+        cmocka_unit_test(test_menu_by_role),   cmocka_unit_test(test_pick_full),
+        cmocka_unit_test(test_pick_partial),   cmocka_unit_test(test_pick_errors),
+        cmocka_unit_test(test_pick_short),     cmocka_unit_test(test_replenish_to_bin),
+        cmocka_unit_test(test_tote_close),     cmocka_unit_test(test_pick_offline_resend),
+        cmocka_unit_test(test_pack_flow),      cmocka_unit_test(test_ship_by_sscc),
+        cmocka_unit_test(test_returns_flow),   cmocka_unit_test(test_sort_station),
+        cmocka_unit_test(test_login_selftest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
