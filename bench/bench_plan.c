@@ -18,6 +18,10 @@
  *    and 12 totes a cart: total tour length and the share saved; on the
  *    big warehouse and on a single-block Henn-style one (903 bins, 10
  *    aisles; 2000 orders of K lines).
+ * 5. Walking per order line, discrete vs cluster (batch, 8 totes) vs
+ *    pick-and-sort (sort waves: every bin once, tours of 8 orders' worth of
+ *    stops), planned on the same orders of both warehouses; pick-and-sort
+ *    walks least but adds a sort step at the put wall (not counted here).
  * --summary FILE appends "plan orders=... total_s=... walk_m=..." and one
  * "plan_batch warehouse=big|henn totes=T fcfs_s=... savings_s=... fcfs_m=...
  * savings_m=..." line per row of the batching table, for bench/run.sh.
@@ -192,6 +196,38 @@ static void batching_row(const char *label, const char *tag, const wms_wave_snap
     free(bo);
 }
 
+/* Walking per order line for discrete, cluster and pick-and-sort plans of
+ * the same released orders. */
+static void walk_table(const char *label, const char *tag, wms_db *db)
+{
+    static const wms_wave_method methods[] = {WMS_WAVE_DISCRETE, WMS_WAVE_BATCH, WMS_WAVE_SORT};
+    static const char *const names[] = {"discrete", "cluster (8 totes)", "pick-and-sort"};
+    double base = 0.0;
+    for (int i = 0; i < 3; i++) {
+        wms_wave_opts o;
+        wms_wave_opts_init(&o);
+        o.method = methods[i];
+        wms_wave_plan_out plan;
+        wms_error err = {0};
+        double t0 = now_s();
+        if (wms_wave_plan(db, &o, &plan, &err) < 0)
+            die("walk plan", &err);
+        double t = now_s() - t0, per = plan.s.lines > 0 ? plan.s.walk_m / plan.s.lines : 0.0;
+        if (i == 0)
+            base = per;
+        printf("%-30s %-18s %7lld %7lld %12.0f %10.2f %7.2fx %8.2f\n", label, names[i],
+               (long long)plan.s.lines, (long long)plan.s.tours, plan.s.walk_m, per,
+               base > 0 ? per / base : 0.0, t);
+        if (summary)
+            fprintf(summary,
+                    "plan_walk warehouse=%s method=%s orders=%lld lines=%lld tours=%lld "
+                    "walk_m=%.0f m_per_line=%.3f plan_s=%.3f\n",
+                    tag, wms_wave_method_name(methods[i]), (long long)plan.s.orders,
+                    (long long)plan.s.lines, (long long)plan.s.tours, plan.s.walk_m, per, t);
+        wms_wave_plan_free(&plan);
+    }
+}
+
 static void batching_table(const char *label, const char *tag, wms_db *db)
 {
     wms_wave_opts o;
@@ -279,11 +315,17 @@ int main(int argc, char **argv)
     printf("%-34s %7s %6s %7s %12s %12s %9s %9s %9s\n", "warehouse", "orders", "totes", "tours",
            "FCFS m", "savings m", "saved", "FCFS s", "saving s");
     batching_table("generated, multi-block", "big", db);
-    wms_db_close(db);
 
     wms_db *henn = make_warehouse(dir, "bench-plan-henn", 903, 600);
     add_orders(dir, "bench-plan-henn", 2000, per);
     batching_table("Henn 10 aisles, single block", "henn", henn);
+
+    printf("\nWalking per order line: discrete vs cluster vs pick-and-sort (same orders)\n");
+    printf("%-30s %-18s %7s %7s %12s %10s %8s %8s\n", "warehouse", "method", "lines", "tours",
+           "walk m", "m/line", "vs disc", "plan s");
+    walk_table("generated, multi-block", "big", db);
+    walk_table("Henn 10 aisles, single block", "henn", henn);
+    wms_db_close(db);
     wms_db_close(henn);
     for (int k = 0; k < 2; k++) {
         static const char *const names[] = {"bench-plan-big", "bench-plan-henn"};

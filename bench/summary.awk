@@ -71,6 +71,8 @@ $1 == "route"       { k = v["layout"] SUBSEP v["picks"]; r_wms[k] = v["wms_m"]; 
 $1 == "plan"        { p_orders = v["orders"]; p_lines = v["lines"]; p_totes = v["totes"]; p_total = v["total_s"]
                       p_walk = v["walk_m"]; p_fcfs_walk = v["fcfs_walk_m"] }
 $1 == "plan_batch" && v["warehouse"] == "big" { pb_fcfs_s[v["totes"]] = v["fcfs_s"] }
+$1 == "plan_walk"   { k = v["warehouse"] SUBSEP v["method"]; pw_per[k] = v["m_per_line"]
+                      pw_lines[v["warehouse"]] = v["lines"]; pw_tours[k] = v["tours"] }
 $1 == "restart"     { d = v["db"]; rs_rows[d] = v["rows"]; rs_mb[d] = v["size_mb"]; rs_start[d] = v["start_ms"]
                       rs_cold[d] = v["cold_ms"]; rs_stop[d] = v["stop_ms"]; rs_runs = v["runs"] }
 $1 == "restart_build" { rb_secs = v["secs"] }
@@ -124,6 +126,24 @@ END {
             sec(pb_fcfs_s[p_totes]), ratio(p_total, pb_fcfs_s[p_totes], 1))
         row("walking distance of the plan", km(p_walk), "FCFS batches", km(p_fcfs_walk),
             ratio(p_walk, p_fcfs_walk, 2))
+    }
+
+    split("big henn", pws, " ")
+    split("generated multi-block|Henn single block", pwn, "|")
+    for (wi = 1; wi <= 2; wi++) {
+        w = pws[wi]
+        if (!((w SUBSEP "discrete") in pw_per))
+            continue
+        section(sprintf("Walking per order line, %s, %s lines (lower is better)", pwn[wi], grp(pw_lines[w])))
+        split("batch sort", pms, " ")
+        split("cluster picking, 8 totes|pick-and-sort (+ sort at the wall)", pmn, "|")
+        for (mi = 1; mi <= 2; mi++) {
+            k = w SUBSEP pms[mi]
+            if (k in pw_per)
+                row(sprintf("%s, %s tours", pmn[mi], grp(pw_tours[k])), sprintf("%.2f m", pw_per[k]),
+                    "discrete, one order per tour", sprintf("%.2f m", pw_per[w SUBSEP "discrete"]),
+                    ratio(pw_per[k], pw_per[w SUBSEP "discrete"], 2))
+        }
     }
 
     if (r_lists != "")

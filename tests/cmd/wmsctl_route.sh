@@ -116,12 +116,16 @@ expect_status 0 "$WMSCTL" wave plan --method zone --max-orders 2
 grep -q 'wave plan (zone): 2 orders' "$T/out" && ok || bad "zone plan: $(cat "$T/out")"
 grep -q 'pickers needed' "$T/out" && ok || bad "plan without pickers: $(cat "$T/out")"
 grep -q '3 released orders wait' "$T/out" && ok || bad "plan without waiting: $(cat "$T/out")"
-# pick-and-sort: every bin once for all orders (4 stops), tours of totes x
-# mean lines per order (8 x 2 = 16 stops; --totes 1: 2 stops)
+# pick-and-sort: every bin once for all orders (4 stops of 4 units each), a
+# cart as a cluster cart's: totes x mean lines (8 x 2 = 16 stops) and units
+# (8 x 4 = 32); --totes 1: 2 stops, 4 units = one stop a tour; with
+# --tour-units 8: 2 stops a tour
 expect_status 0 "$WMSCTL" wave plan --method sort --json
 json_eq "$T/out" "d['method'], d['orders'], d['tours'], d['totes']" "('sort', 5, 1, 1)"
 json_eq "$T/out" "sum(t['picks'] for t in d['tours_detail'])" "4"
 expect_status 0 "$WMSCTL" wave plan --method sort --totes 1 --json
+json_eq "$T/out" "d['tours'], [t['picks'] for t in d['tours_detail']]" "(4, [1, 1, 1, 1])"
+expect_status 0 "$WMSCTL" wave plan --method sort --totes 1 --tour-units 8 --json
 json_eq "$T/out" "d['tours'], [t['picks'] for t in d['tours_detail']]" "(2, [2, 2])"
 expect_status 2 "$WMSCTL" wave plan --method nope
 expect_status 2 "$WMSCTL" wave plan --totes 0

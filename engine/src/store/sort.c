@@ -461,7 +461,7 @@ static int scan__(wms_db *db, const char *wall, const char *code, char gs_sub, w
     int found = -1;
     for (int i = 0; i < res.n; i++) {
         char slot[WMS_SLOT_MAX + 1], ref[65];
-        int64_t oid, need;
+        int64_t oid = 0, need = 0;
         if ((rc = slot_for(db, key, res.m[i].item_id, res.lot, slot, &oid, ref, &need, err)) < 0)
             return rc;
         if (rc == 0)

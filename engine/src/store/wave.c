@@ -74,14 +74,23 @@ static int opt_totes(const wms_wave_opts *o)
     return o->totes > 0 ? o->totes : WMS_WAVE_TOTES_DEFAULT;
 }
 
-/* Stops per pick-and-sort tour: tour_lines when set, else what a cluster
- * cart of `totes` orders picks - totes x the wave's mean lines per order,
- * rounded up. */
+/* A pick-and-sort cart holds what a cluster cart of `totes` orders holds:
+ * stops = tour_lines when set, else totes x the wave's mean lines per
+ * order; units = tour_units when set, else totes x its mean units per
+ * order (both rounded up). */
 static int64_t sort_cap(const wms_wave_opts *o, int64_t lines, int64_t orders)
 {
     if (o->tour_lines > 0)
         return o->tour_lines;
     int64_t per = orders > 0 ? (lines + orders - 1) / orders : 1;
+    return (int64_t)opt_totes(o) * (per > 0 ? per : 1);
+}
+
+static int64_t sort_cap_units(const wms_wave_opts *o, int64_t units, int64_t orders)
+{
+    if (o->tour_units > 0)
+        return o->tour_units;
+    int64_t per = orders > 0 ? (units + orders - 1) / orders : 1;
     return (int64_t)opt_totes(o) * (per > 0 ? per : 1);
 }
 
@@ -97,6 +106,7 @@ void wms_wave_snapshot_free(wms_wave_snapshot *s)
     free(s->orders);
     free(s->picks);
     free(s->pick_zone);
+    free(s->pick_units);
     free(s->zone);
     memset(s, 0, sizeof(*s));
 }
@@ -231,7 +241,7 @@ static int item_locate(wms_db *db, wms_wave_snapshot *s, item_table *t, int64_t 
 }
 
 /* Appends one pick to the snapshot (growing the arrays). */
-static int pick_push(wms_wave_snapshot *s, int *cap, wms_pick_loc loc, int zone)
+static int pick_push(wms_wave_snapshot *s, int *cap, wms_pick_loc loc, int zone, int64_t units)
 {
     if (s->n_picks == *cap) {
         int nc = *cap ? 2 * *cap : 1024;
@@ -243,9 +253,14 @@ static int pick_push(wms_wave_snapshot *s, int *cap, wms_pick_loc loc, int zone)
         if (z == NULL)
             return WMS_ENOMEM;
         s->pick_zone = z;
+        int64_t *u = realloc(s->pick_units, sizeof(int64_t) * (size_t)nc);
+        if (u == NULL)
+            return WMS_ENOMEM;
+        s->pick_units = u;
         *cap = nc;
     }
     s->picks[s->n_picks] = loc;
+    s->pick_units[s->n_picks] = units;
     s->pick_zone[s->n_picks++] = zone;
     return 0;
 }
@@ -264,9 +279,9 @@ static int order_lines(wms_db *db, wms_wave_snapshot *s, item_table *t, int *pic
     int rc;
     /* item_locate uses other statements: interleaving them is fine. */
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t item = sqlite3_column_int64(st, 0);
+        int64_t item = sqlite3_column_int64(st, 0), need = sqlite3_column_int64(st, 1);
         o->lines++;
-        o->units += sqlite3_column_int64(st, 1);
+        o->units += need;
         const item_slot *v = NULL;
         int r = item_locate(db, s, t, item, &v, err);
         if (r < 0) {
@@ -277,7 +292,7 @@ static int order_lines(wms_db *db, wms_wave_snapshot *s, item_table *t, int *pic
             s->unlocated_lines++;
             continue;
         }
-        if (pick_push(s, pick_cap, v->loc, v->zone) < 0) {
+        if (pick_push(s, pick_cap, v->loc, v->zone, need) < 0) {
             sqlite3_reset(st);
             return wms_error_set(err, WMS_ENOMEM, "out of memory planning");
         }
@@ -561,6 +576,17 @@ static int loc_cmp(const void *pa, const void *pb)
     return (a->y > b->y) - (a->y < b->y);
 }
 
+/* A pick's location and units, sorted by location. */
+typedef struct loc_units {
+    wms_pick_loc loc;
+    int64_t units;
+} loc_units;
+
+static int lu_cmp(const void *a, const void *b)
+{
+    return loc_cmp(&((const loc_units *)a)->loc, &((const loc_units *)b)->loc);
+}
+
 /* Pick-and-sort tours: every location of the wave once (one visit per
  * bin for all its orders), split along the optimal route (batch.h) into
  * tours of sort_cap stops.  Tours carry no orders: every order may be in
@@ -569,26 +595,37 @@ static int sort_tours(const wms_wave_snapshot *s, const wms_wave_opts *o, tour_b
                       double *walk, wms_error *err)
 {
     int m = s->n_picks, u = 0, nt = 0, rc = 0, none = 0;
-    int64_t lines = 0;
+    int64_t lines = 0, units = 0;
     *walk = 0.0;
     wms_pick_loc *loc = malloc(sizeof(*loc) * (size_t)(m + 1));
+    int64_t *lu = malloc(sizeof(int64_t) * (size_t)(m + 1));
+    loc_units *all = malloc(sizeof(*all) * (size_t)(m + 1));
     int *tour_of = malloc(sizeof(int) * (size_t)(m + 1)),
         *seq = malloc(sizeof(int) * (size_t)(m + 1));
     double *dist = malloc(sizeof(double) * (size_t)(m + 1));
-    if (loc == NULL || tour_of == NULL || seq == NULL || dist == NULL) {
+    if (loc == NULL || lu == NULL || all == NULL || tour_of == NULL || seq == NULL ||
+        dist == NULL) {
         rc = wms_error_set(err, WMS_ENOMEM, "out of memory planning");
         goto out;
     }
-    if (m > 0)
-        memcpy(loc, s->picks, sizeof(*loc) * (size_t)m);
-    qsort(loc, (size_t)m, sizeof(*loc), loc_cmp);
     for (int i = 0; i < m; i++)
-        if (u == 0 || loc_cmp(&loc[i], &loc[u - 1]) != 0)
-            loc[u++] = loc[i];
-    for (int i = 0; i < s->n_orders; i++)
+        all[i] = (loc_units){s->picks[i], s->pick_units[i]};
+    qsort(all, (size_t)m, sizeof(*all), lu_cmp);
+    for (int i = 0; i < m; i++) {
+        if (u > 0 && loc_cmp(&all[i].loc, &loc[u - 1]) == 0) {
+            lu[u - 1] += all[i].units;
+            continue;
+        }
+        loc[u] = all[i].loc;
+        lu[u++] = all[i].units;
+    }
+    for (int i = 0; i < s->n_orders; i++) {
         lines += s->orders[i].lines;
-    if ((rc = wms_batch_split_route(&s->lay.l, loc, NULL, u, sort_cap(o, lines, s->n_orders), 0,
-                                    tour_of, seq, dist, &nt, err)) < 0)
+        units += s->orders[i].units;
+    }
+    if ((rc = wms_batch_split_route(&s->lay.l, loc, lu, u, sort_cap(o, lines, s->n_orders),
+                                    sort_cap_units(o, units, s->n_orders), tour_of, seq, dist, &nt,
+                                    err)) < 0)
         goto out;
     for (int t = 0; t < nt; t++) {
         int picks = 0;
@@ -602,6 +639,8 @@ static int sort_tours(const wms_wave_snapshot *s, const wms_wave_opts *o, tour_b
     }
 out:
     free(loc);
+    free(lu);
+    free(all);
     free(tour_of);
     free(seq);
     free(dist);
@@ -1010,9 +1049,9 @@ static int release_sort(wms_db *db, const wms_layout_map *lay, int64_t wave, con
                            WMS_ROUTE_MAX_PICKS);
         goto out;
     }
-    if ((rc = wms_batch_split_route(&lay->l, locs, units, (int)ng,
-                                    sort_cap(o, plan->s.lines, plan->s.orders), o->tour_units,
-                                    tour_of, seq, dist, &nt, err)) < 0)
+    if ((rc = wms_batch_split_route(
+             &lay->l, locs, units, (int)ng, sort_cap(o, plan->s.lines, plan->s.orders),
+             sort_cap_units(o, plan->s.units, plan->s.orders), tour_of, seq, dist, &nt, err)) < 0)
         goto out;
     for (long k = 0; k < ng; k++) {
         g[k].tour = tour_of[k];

@@ -45,10 +45,11 @@
  *    point);
  *  - sort (pick-and-sort): pickers pick quant totals for all the wave's
  *    orders - every location once, on the optimal route over the whole
- *    wave, cut into consecutive tours of at most tour_lines stops (when 0:
- *    totes x the wave's mean lines per order, what a cluster cart of
- *    `totes` orders would pick) and, at release, tour_units units; each
- *    tour is routed again.  Its totes are bulk totes, one per tour; the
+ *    wave, cut into consecutive tours that a cluster cart of `totes`
+ *    orders could also carry: at most tour_lines stops (when 0: totes x
+ *    the wave's mean lines per order) and tour_units units (when 0: totes
+ *    x its mean units per order; a heavier stop is a tour of its own);
+ *    each tour is routed again.  Its totes are bulk totes, one per tour; the
  *    units are sorted to orders at a put wall (store/sort.h).
  *
  * For batch and zone waves the summary also gives fcfs_walk_m, the walk of
@@ -142,6 +143,7 @@ typedef struct wms_wave_snapshot {
     int n_picks;
     wms_pick_loc *picks; /* located lines of the selected orders */
     int *pick_zone;      /* zone index of each pick */
+    int64_t *pick_units; /* units each pick needs */
     int n_zones;
     char (*zone)[WMS_WAVE_ZONE_MAX + 1]; /* zone names, sorted */
     int64_t skipped_orders;              /* released orders above a cap on their own */

@@ -263,6 +263,70 @@ static void test_bad_args(void **state)
     assert_int_equal(wms_batch_plan(NULL, orders, 1, &o, &r, &err), WMS_EBAD_ARGS);
 }
 
+/* Pick-and-sort tours: every stop in exactly one tour with a place in its
+ * route; caps held (a heavier stop alone); each tour's length is its
+ * stops' optimal route; consecutive cuts of one route beat or equal
+ * discrete trips to each stop. */
+static void test_split_route(void **state)
+{
+    (void)state;
+    enum { M = 150 };
+    wms_pick_loc locs[M];
+    int64_t units[M];
+    int tour_of[M], seq[M], nt;
+    double dist[M];
+    wms_error err = {0};
+    rng = 77;
+    for (int i = 0; i < M; i++) {
+        locs[i] = (wms_pick_loc){(int)(rnd() % 10), 1.0 + (double)(rnd() % 18)};
+        units[i] = 1 + (int64_t)(rnd() % 9);
+    }
+    units[17] = 500; /* heavier than a cart */
+    const wms_layout *lays[] = {&L10, &L10X};
+    for (int li = 0; li < 2; li++) {
+        assert_int_equal(
+            wms_batch_split_route(lays[li], locs, units, M, 12, 40, tour_of, seq, dist, &nt, &err),
+            0);
+        assert_true(nt >= M / 12);
+        double sum = 0.0, alone = 0.0;
+        for (int t = 0; t < nt; t++) {
+            int n = 0, ident[M];
+            wms_pick_loc route[M];
+            int64_t u = 0;
+            for (int i = 0; i < M; i++)
+                if (tour_of[i] == t)
+                    n++;
+            assert_true(n >= 1 && n <= 12);
+            for (int i = 0; i < M; i++)
+                if (tour_of[i] == t) {
+                    assert_true(seq[i] >= 0 && seq[i] < n);
+                    route[seq[i]] = locs[i];
+                    u += units[i];
+                }
+            assert_true(u <= 40 || n == 1);
+            if (u > 40)
+                assert_int_equal(tour_of[17], t);
+            for (int k = 0; k < n; k++)
+                ident[k] = k;
+            double d = wms_route_tour_length(lays[li], route, ident, n);
+            if (fabs(d - dist[t]) >= 1e-6)
+                fail_msg("layout %d tour %d: %f vs %f (n %d)", li, t, d, dist[t], n);
+            sum += dist[t];
+        }
+        int zero = 0;
+        for (int i = 0; i < M; i++)
+            alone += wms_route_tour_length(lays[li], &locs[i], &zero, 1);
+        if (!(sum < alone))
+            fail_msg("layout %d: %f vs alone %f, %d tours", li, sum, alone, nt);
+    }
+    assert_int_equal(
+        wms_batch_split_route(&L10, locs, NULL, M, 0, 0, tour_of, seq, dist, &nt, &err),
+        WMS_EBAD_ARGS);
+    assert_int_equal(
+        wms_batch_split_route(&L10, locs, NULL, 0, 5, 0, tour_of, seq, dist, &nt, &err), 0);
+    assert_int_equal(nt, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -271,6 +335,7 @@ int main(void)
         cmocka_unit_test(test_edges),
         cmocka_unit_test(test_savings_random),
         cmocka_unit_test(test_bad_args),
+        cmocka_unit_test(test_split_route),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
