@@ -629,6 +629,21 @@ int pick__book(wms_db *db, const wms_actor *who, const task_row *r, int64_t allo
 }
 
 /* Checks that the task may be worked on by who now. */
+int pick__scanned_lot(const task_row *r, char *lot, char *expiry, int *subst, wms_error *err)
+{
+    *subst = lot[0] && strcmp(lot, r->t.lot);
+    if (*subst)
+        return 0;
+    if (expiry[0] && strcmp(expiry, r->t.expiry))
+        return wms_error_set(err, WMS_EWRONG_LOT,
+                             "the label says expiry %s but lot %s in bin %s expires %s: check the "
+                             "goods",
+                             expiry, r->t.lot, r->t.bin, r->t.expiry[0] ? r->t.expiry : "never");
+    snprintf(lot, WMS_LOT_MAX + 1, "%s", r->t.lot);
+    snprintf(expiry, 11, "%s", r->t.expiry);
+    return 0;
+}
+
 int pick__workable(wms_db *db, const wms_actor *who, const task_row *r, wms_error *err)
 {
     const wms_task *t = &r->t;
@@ -865,18 +880,13 @@ static int pick_confirm__(wms_db *db, const wms_actor *who, const wms_pick_scan 
     if (r.bulk)
         return pick__bulk_confirm(db, who, &r, scan->tote, units, lot, expiry, out, err);
     int64_t alloc = r.allocation_id;
-    if (lot[0] && strcmp(lot, r.t.lot)) {
+    int subst;
+    if ((rc = pick__scanned_lot(&r, lot, expiry, &subst, err)) < 0)
+        return rc;
+    if (subst) {
         if ((rc = pick__substitute(db, &r, lot, expiry, units, &alloc, err)) < 0)
             return rc;
         out->substituted = 1;
-    } else {
-        if (expiry[0] && strcmp(expiry, r.t.expiry))
-            return wms_error_set(err, WMS_EWRONG_LOT,
-                                 "the label says expiry %s but lot %s in bin %s expires %s: "
-                                 "check the goods",
-                                 expiry, r.t.lot, r.t.bin, r.t.expiry[0] ? r.t.expiry : "never");
-        snprintf(lot, sizeof(lot), "%s", r.t.lot);
-        snprintf(expiry, sizeof(expiry), "%s", r.t.expiry);
     }
     int64_t tote_id;
     if ((rc = pick_tote(db, who, &r, scan->tote, &tote_id, out->tote, sizeof(out->tote), err)) < 0)

@@ -146,22 +146,14 @@ int pick__bulk_confirm(wms_db *db, const wms_actor *who, const task_row *r0, con
     task_row r = *r0;
     bulk_part *parts = NULL;
     int n = 0, rc;
+    int subst;
     char use_lot[WMS_LOT_MAX + 1], use_exp[11];
-    if ((rc = bulk__tote(&r, tote, err)) < 0)
+    snprintf(use_lot, sizeof(use_lot), "%s", lot);
+    snprintf(use_exp, sizeof(use_exp), "%s", expiry);
+    if ((rc = bulk__tote(&r, tote, err)) < 0 ||
+        (rc = pick__scanned_lot(&r, use_lot, use_exp, &subst, err)) < 0)
         return rc;
-    if (lot[0] && strcmp(lot, r.t.lot)) {
-        snprintf(use_lot, sizeof(use_lot), "%s", lot);
-        snprintf(use_exp, sizeof(use_exp), "%s", expiry);
-        out->substituted = 1;
-    } else {
-        if (expiry[0] && strcmp(expiry, r.t.expiry))
-            return wms_error_set(err, WMS_EWRONG_LOT,
-                                 "the label says expiry %s but lot %s in bin %s expires %s: "
-                                 "check the goods",
-                                 expiry, r.t.lot, r.t.bin, r.t.expiry[0] ? r.t.expiry : "never");
-        snprintf(use_lot, sizeof(use_lot), "%s", r.t.lot);
-        snprintf(use_exp, sizeof(use_exp), "%s", r.t.expiry);
-    }
+    out->substituted = subst;
     if ((rc = bulk__parts(db, &r, &parts, &n, err)) < 0 ||
         (rc = bulk__book(db, who, &r, parts, n, units, use_lot, use_exp, &out->orders, err)) < 0 ||
         (rc = bulk__settle(db, who, parts, n, err)) < 0)

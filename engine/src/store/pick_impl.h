@@ -32,6 +32,12 @@ int pick__workable(wms_db *db, const wms_actor *who, const task_row *r, wms_erro
 int pick__scan_item(wms_db *db, const task_row *r, const char *code, char gs_sub, int64_t *units,
                     char *lot, char *expiry, wms_error *err);
 
+/* The lot a scan picks: *subst = 1 when the code names another lot than
+ * the task's (a substitution to check); else lot and expiry (buffers of
+ * WMS_LOT_MAX + 1 and 11) become the task's.  Errors: WMS_EWRONG_LOT (the
+ * code's expiry is not the task lot's). */
+int pick__scanned_lot(const task_row *r, char *lot, char *expiry, int *subst, wms_error *err);
+
 /* Re-allocates `units` of r's allocation to lot `lot` of the same bin
  * (the rules in pick.h); *new_alloc = the new allocation, expiry (11
  * bytes) = the lot's expiry. */

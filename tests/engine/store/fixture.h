@@ -4,6 +4,7 @@
 
 #include "helpers.h"
 #include "wms.h"
+#include "store/wave.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -213,6 +214,37 @@ static inline int64_t fx_order(fx *f, const char *ref, const char *policy, long 
                 (long long)id, ++line, sku, qty, md);
     }
     return id;
+}
+
+/* Releases the next wave of `method` (wave.h) as user "sue"; its id. */
+static inline int64_t fx_release(fx *f, int method)
+{
+    static const wms_actor sue = {"sue", "PC-1", NULL};
+    wms_wave_opts o;
+    wms_wave_opts_init(&o);
+    o.method = (wms_wave_method)method;
+    int64_t wave = 0;
+    if (wms_wave_release(f->db, &sue, &o, NULL, &wave, &f->err) < 0)
+        fail_msg("release: %s", f->err.msg);
+    return wave;
+}
+
+/* The reservation invariant of alloc.h (stock.reserved = the open
+ * allocations' units, per quant), picked units = picks rows per line, and
+ * the journal (wms_stock_verify). */
+static inline void fx_check_stock(fx *f)
+{
+    assert_int_equal(fx_int(f, "SELECT count(*) FROM stock s WHERE s.reserved <> "
+                               "CASE WHEN s.status = 'available' THEN coalesce((SELECT "
+                               "sum(a.qty - a.picked) FROM allocations a WHERE a.status = "
+                               "'open' AND a.bin_id = s.bin_id AND a.item_id = s.item_id AND "
+                               "a.lot = s.lot AND a.expiry = s.expiry), 0) ELSE 0 END"),
+                     0);
+    assert_int_equal(fx_int(f, "SELECT count(*) FROM order_lines l WHERE l.picked <> "
+                               "coalesce((SELECT sum(qty) FROM picks p WHERE p.order_id = "
+                               "l.order_id AND p.line = l.line), 0)"),
+                     0);
+    assert_int_equal(wms_stock_verify(f->db, NULL, NULL, NULL), 0);
 }
 
 #endif

@@ -39,37 +39,18 @@ static int sort_setup(void **state)
     return 0;
 }
 
-static int64_t release_sort(fx *f)
-{
-    wms_wave_opts o;
-    wms_wave_opts_init(&o);
-    o.method = WMS_WAVE_SORT;
-    int64_t wave = 0;
-    if (wms_wave_release(f->db, &sup, &o, NULL, &wave, &f->err) < 0)
-        fail_msg("release: %s", f->err.msg);
-    return wave;
-}
+#define release_sort(f) fx_release((f), WMS_WAVE_SORT)
 
-/* Reservations, line totals, bulk tasks = their allocations, the journal. */
+/* fx_check_stock, and each open bulk task = its open allocations. */
 static void check_invariant(fx *f)
 {
-    assert_int_equal(fx_int(f, "SELECT count(*) FROM stock s WHERE s.reserved <> "
-                               "CASE WHEN s.status = 'available' THEN coalesce((SELECT "
-                               "sum(a.qty - a.picked) FROM allocations a WHERE a.status = "
-                               "'open' AND a.bin_id = s.bin_id AND a.item_id = s.item_id AND "
-                               "a.lot = s.lot AND a.expiry = s.expiry), 0) ELSE 0 END"),
-                     0);
-    assert_int_equal(fx_int(f, "SELECT count(*) FROM order_lines l WHERE l.picked <> "
-                               "coalesce((SELECT sum(qty) FROM picks p WHERE p.order_id = "
-                               "l.order_id AND p.line = l.line), 0)"),
-                     0);
+    fx_check_stock(f);
     assert_int_equal(fx_int(f, "SELECT count(*) FROM tasks t WHERE t.order_id IS NULL AND "
                                "t.kind = 'pick' AND t.status IN ('open', 'assigned') AND "
                                "t.qty - t.done_qty <> (SELECT coalesce(sum(a.qty - a.picked), 0) "
                                "FROM allocations a WHERE a.bulk_task_id = t.id AND "
                                "a.status = 'open')"),
                      0);
-    assert_int_equal(wms_stock_verify(f->db, NULL, NULL, NULL), 0);
 }
 
 static wms_task next_task(fx *f, const wms_actor *who)
@@ -351,6 +332,41 @@ static void test_putwall_import(void **state)
     free(w);
 }
 
+/* ---- lot substitution on a bulk task: each order's rules, all or nothing -- */
+
+static void test_sort_substitution(void **state)
+{
+    fx *f = *state;
+    fx_put(f, "P1", "A", "L1", "2027-06-30", 20);
+    fx_order(f, "X1", "ship_short", H(9), 3, "A:2");
+    fx_order(f, "X2", "ship_short", H(10), 3, "A:3:200"); /* 200 days of shelf life */
+    release_sort(f);
+    fx_put(f, "P1", "A", "L2", "2027-03-31", 10); /* earlier: FEFO allows it */
+    wms_task t = next_task(f, &pia);
+    assert_int_equal(t.left, 5);
+    wms_pick_result r;
+    /* 5 of L2: X1's 2 are fine, X2's 3 would expire too soon: nothing booked */
+    assert_int_equal(confirm(f, t.id, "P1", "(01)04006381333931(10)L2(17)270331", 5, &r),
+                     WMS_ESHELF_LIFE);
+    assert_int_equal(fx_int(f, "SELECT count(*) FROM picks"), 0);
+    assert_int_equal(fx_int(f, "SELECT reserved FROM stock WHERE lot = 'L2'"), 0);
+    /* 2 of L2 go to X1 alone */
+    assert_int_equal(confirm(f, t.id, "P1", "(01)04006381333931(10)L2(17)270331", 2, &r), 0);
+    assert_int_equal(r.substituted, 1);
+    assert_int_equal(r.orders, 1);
+    assert_string_equal(r.lot, "L2");
+    assert_int_equal(r.left, 3);
+    assert_int_equal(fx_int(f, "SELECT sum(p.qty) FROM picks p JOIN orders o ON o.id = p.order_id "
+                               "WHERE o.ref = 'X1' AND p.lot = 'L2' AND p.to_sort = 1"),
+                     2);
+    /* a label whose expiry is not the task lot's */
+    assert_int_equal(confirm(f, t.id, "P1", "(01)04006381333931(10)L1(17)270101", 1, &r),
+                     WMS_EWRONG_LOT);
+    assert_int_equal(confirm(f, t.id, "P1", EAN_A, 3, &r), 0);
+    assert_string_equal(r.status, "done");
+    check_invariant(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -358,6 +374,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sort_slots_and_puts, sort_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_sort_short_by_rank, sort_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_putwall_import, sort_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_sort_substitution, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
