@@ -283,6 +283,16 @@ def seeds():
     s["events_subscribe_bad"] = Seq(ADMIN).call("events.subscribe", {"topics": ["nope", 1]})
     s["events_forbidden"] = Seq(PICKER).call("events.subscribe", {})
 
+    # --- pick-and-sort: a sort wave, the put wall W1 -----------------------
+    s["sort_wave"] = (Seq(ADMIN)
+                      .call("wave.release", {"txn": "SW-1", "method": "sort"})
+                      .call("task.next")
+                      .call("sort.open", {"txn": "SW-2", "wall": "W1"})
+                      .call("sort.scan", {"wall": "W1", "code": "4006381333931"})
+                      .call("sort.confirm", {"txn": "SW-3", "wall": "W1",
+                                             "code": "4006381333931", "slot": "W1-02"})
+                      .call("sort.status", {"wall": "W1"}))
+
     # --- exactly once ----------------------------------------------------
     s["txn_replay"] = (Seq(RECEIVER)
                        .call("stock.move", {"txn": "X-1", "from": "R1", "to": "P1",
@@ -321,6 +331,9 @@ DICT_WORDS = [
     "hello", "login", "logout", "ping", "scan.resolve", "stock.query", "receive.scan",
     "receive.close", "receipt.create", "putaway.suggest", "putaway.confirm", "stock.move",
     "count.next", "count.submit", "count.create", "count.approve",
+    "wave.release", "task.next", "pick.confirm", "pick.short", "sort.open", "sort.scan",
+    "sort.confirm", "sort.status", "wall", "slot", "method", "sort", "task", "qty_found",
+    "W1", "W1-01", "W1-02",
     # argument keys
     "device", "proto", "client", "gs", "user", "pin", "code", "txn", "qty", "bin", "item",
     "lot", "expiry", "receipt", "quarantine", "tolerance_pct", "lines", "from", "to",

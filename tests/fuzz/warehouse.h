@@ -13,6 +13,7 @@
  *            P2; E on hold in R2.
  *   customers C17 (green), C20 (yellow, hold value 100.00), C99 (red)
  *   orders   SO-1 (C17: A, C), SO-2 (C99: B), SO-3 (C20: E, over the hold value)
+ *   putwall  W1 with slots W1-01, W1-02
  */
 #ifndef WMS_TESTS_FUZZ_WAREHOUSE_H
 #define WMS_TESTS_FUZZ_WAREHOUSE_H
@@ -81,6 +82,7 @@ static const struct {
                "SO-1,2,C17,C,6,3,2026-11-23T14:00:00+01:00,0.50,\n"
                "SO-2,1,C99,B,5,1,,12.00,backorder\n"
                "SO-3,1,C20,E,30,5,,300.00,ship_short\n"},
+    {"putwall", "wall,slot\nW1,W1-01\nW1,W1-02\n"},
 };
 
 /* Reports a broken invariant of a fuzz target and aborts (the finding). */
