@@ -1321,9 +1321,15 @@ static int replenish_done__(wms_db *db, const wms_actor *who, int64_t task_id, i
     static const char q_task[] =
         "SELECT kind, status, coalesce(wave_id, 0), from_bin_id, coalesce(to_bin_id, 0), "
         "item_id, lot, expiry, qty, done_qty FROM tasks WHERE id = ?1";
+    /* carried whole: an allocation, or all of a bulk task's (sort wave) */
     static const char q_alloc[] =
-        "SELECT id, qty - picked FROM allocations WHERE status = 'open' AND wave_id = ?1 AND "
-        "bin_id = ?2 AND item_id = ?3 AND lot = ?4 AND expiry = ?5 AND qty > picked ORDER BY id";
+        "SELECT coalesce(bulk_task_id, -id), sum(qty - picked) FROM allocations WHERE "
+        "status = 'open' AND wave_id = ?1 AND bin_id = ?2 AND item_id = ?3 AND lot = ?4 AND "
+        "expiry = ?5 AND qty > picked GROUP BY coalesce(bulk_task_id, -id) ORDER BY min(id)";
+    static const char q_group[] =
+        "SELECT id FROM allocations WHERE status = 'open' AND wave_id = ?1 AND bin_id = ?2 AND "
+        "item_id = ?3 AND lot = ?4 AND expiry = ?5 AND qty > picked AND "
+        "coalesce(bulk_task_id, -id) = ?6 ORDER BY id";
     static const char unres[] =
         "UPDATE stock SET reserved = reserved - ?5 WHERE bin_id = ?1 AND item_id = ?2 AND "
         "lot = ?3 AND expiry = ?4 AND status = 'available' AND reserved >= ?5";
@@ -1341,10 +1347,11 @@ static int replenish_done__(wms_db *db, const wms_actor *who, int64_t task_id, i
     static const char unlink[] =
         "UPDATE tasks SET from_bin_id = coalesce((SELECT a.bin_id FROM allocations a WHERE "
         "a.id = tasks.allocation_id), (SELECT a.bin_id FROM allocations a WHERE "
-        "a.bulk_task_id = tasks.id LIMIT 1)), depends_on = NULL WHERE depends_on = ?1 AND "
+        "a.bulk_task_id = tasks.id AND a.status = 'open' LIMIT 1), from_bin_id), "
+        "depends_on = NULL WHERE depends_on = ?1 AND "
         "kind = 'pick' AND status IN ('open', 'assigned') AND (allocation_id IN "
         "(SELECT id FROM allocations WHERE bin_id = ?2) OR id IN (SELECT bulk_task_id FROM "
-        "allocations WHERE bin_id = ?2))";
+        "allocations WHERE bin_id = ?2 AND status = 'open'))";
     char kind[16] = "", status[16] = "", lot[LOT_BUF] = "", expiry[16] = "";
     int64_t wave = 0, from_id = 0, to_id = 0, item_id = 0, tqty = 0, done = 0;
     sqlite3_stmt *st = db__stmt(db, q_task, err);
@@ -1385,7 +1392,9 @@ static int replenish_done__(wms_db *db, const wms_actor *who, int64_t task_id, i
         return wms_error_set(err, WMS_EBIN_BLOCKED, "bin %s is blocked",
                              from.blocked ? from.code : to.code);
 
-    /* The wave's allocations this move carries: whole ones, first fit. */
+    /* The wave's allocations this move carries: whole ones (a bulk task's
+     * all together, so that the task stays in one bin), first fit; the
+     * groups first, then their allocations. */
     int64_t *carry = NULL, carried = 0;
     size_t ncarry = 0, cap = 0;
     if (wave > 0) {
@@ -1411,6 +1420,38 @@ static int replenish_done__(wms_db *db, const wms_actor *who, int64_t task_id, i
         }
         rc = rc == SQLITE_DONE ? 0 : db__fail(db, rc, err, "carried allocations");
         sqlite3_reset(st);
+        /* groups -> allocation ids (a group is one id unless a bulk task's) */
+        size_t ngroups = ncarry;
+        int64_t *groups = carry;
+        carry = NULL;
+        ncarry = cap = 0;
+        for (size_t k = 0; k < ngroups && rc >= 0; k++) {
+            if ((st = db__stmt(db, q_group, err)) == NULL) {
+                rc = err->code;
+                break;
+            }
+            sqlite3_bind_int64(st, 1, wave);
+            sqlite3_bind_int64(st, 2, from_id);
+            sqlite3_bind_int64(st, 3, item_id);
+            db__bind_text(st, 4, lot);
+            db__bind_text(st, 5, expiry);
+            sqlite3_bind_int64(st, 6, groups[k]);
+            while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                int g = grow((void **)&carry, &cap, ncarry, sizeof(*carry), err);
+                if (g < 0) {
+                    rc = g;
+                    break;
+                }
+                carry[ncarry++] = sqlite3_column_int64(st, 0);
+            }
+            rc = rc == SQLITE_DONE ? 0 : (rc < 0 ? rc : db__fail(db, rc, err, "carried group"));
+            sqlite3_reset(st);
+        }
+        free(groups);
+        if (rc < 0) {
+            free(carry);
+            return rc;
+        }
     }
     /* Un-reserve the carried units at the source, move everything, and
      * reserve them again at the pick face. */

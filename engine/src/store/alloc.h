@@ -170,4 +170,10 @@ int wms_replenish_done(wms_db *db, const wms_actor *who, int64_t task_id, int64_
 int wms_replenish_for_allocation(wms_db *db, int64_t allocation_id, int64_t *task_id,
                                  int64_t *pick_bin_id, wms_error *err);
 
+/* Internal: after an order's allocations were cancelled, sets each open
+ * bulk task (sort wave) that covers one of them to what its open
+ * allocations still need; one left with nothing is done (or cancelled when
+ * it picked nothing). */
+int alloc__bulk_resync(wms_db *db, int64_t order_id, wms_error *err);
+
 #endif

@@ -9,7 +9,8 @@
 #include "store/db.h"
 #include "store/catalog.h"
 #include "store/order.h"
-#include "store/pick.h"
+#include "store/alloc.h"
+#include "store/pick_impl.h"
 #include "core/date.h"
 
 #include <stdarg.h>
@@ -941,7 +942,9 @@ static int cancel__(wms_db *db, const wms_actor *who, const char *ref, const cha
         return rc;
     char detail[256];
     snprintf(detail, sizeof(detail), "cancelled%s%s", blank(reason) ? "" : ": ", nz(reason));
-    return wms_order_set_status(db, who, id, "cancelled", detail, err);
+    if ((rc = wms_order_set_status(db, who, id, "cancelled", detail, err)) < 0)
+        return rc;
+    return sort__settle(db, who, id, NULL, err); /* a put-wall slot is freed */
 }
 
 int wms_order_cancel(wms_db *db, const wms_actor *who, const char *ref, const char *reason,

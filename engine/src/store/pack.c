@@ -268,17 +268,20 @@ static int pack_open__(wms_db *db, const wms_actor *who, const char *tote, const
     if (strcmp(status, "picking") && strcmp(status, "picked") && strcmp(status, "packed"))
         return wms_error_set(err, WMS_ECONFLICT, "order %s is %s: nothing to pack", order, status);
     if (tote_id == 0) {
-        /* a sort wave's order is packed from its put-wall slot, once sorted */
+        /* a sort wave's order is packed from its put-wall slot, once sorted
+         * and complete */
         static const char q_sort[] =
-            "SELECT coalesce(sum(qty), 0) FROM picks WHERE order_id = ?1 AND to_sort = 1";
+            "SELECT (SELECT coalesce(sum(qty), 0) FROM picks WHERE order_id = ?1 AND "
+            "to_sort = 1) + (SELECT count(*) FROM totes WHERE order_id = ?1 AND "
+            "slot LIKE 'wall:%' AND status = 'open')";
         int64_t waiting;
         if ((rc = db__q1(db, q_sort, order_id, &waiting, err)) < 0)
             return rc;
         if (waiting > 0)
             return wms_error_set(err, WMS_ECONFLICT,
-                                 "order %s has %lld units still to sort at the put wall: pack "
-                                 "it from its slot when the wall says it is complete",
-                                 order, (long long)waiting);
+                                 "order %s is still being sorted at the put wall: pack it "
+                                 "from its slot when the wall says it is complete",
+                                 order);
     }
     if ((rc = left_list(db, tote_id, order_id, &out->left, err)) < 0)
         return rc;

@@ -76,7 +76,8 @@ int pick__task_load(wms_db *db, int64_t id, task_row *r, wms_error *err)
     r->bulk = t->bulk = !strcmp(t->kind, "pick") && r->order_id == 0;
     if (r->bulk) {
         static const char q_orders[] =
-            "SELECT count(DISTINCT order_id) FROM allocations WHERE bulk_task_id = ?1";
+            "SELECT count(DISTINCT order_id) FROM allocations WHERE bulk_task_id = ?1 AND "
+            "status = 'open'";
         if ((rc = db__q1(db, q_orders, t->id, &t->orders, err)) < 0)
             return rc;
     }
@@ -306,6 +307,7 @@ int pick__tote_open(wms_db *db, const wms_actor *who, int64_t order_id, const ch
     static const char q_used[] =
         "SELECT o.ref, t.slot, t.status FROM totes t JOIN orders o ON o.id = t.order_id "
         "WHERE t.code = ?1 AND t.status <> 'packed'";
+    static const char q_wall[] = "SELECT wall FROM putwall_slots WHERE label = ?1";
     static const char ins[] =
         "INSERT INTO totes(code, slot, order_id, wave_id, status, user, device, opened) "
         "VALUES (?1, ?2, ?3, ?4, 'open', ?5, ?6, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))";
@@ -327,6 +329,22 @@ int pick__tote_open(wms_db *db, const wms_actor *who, int64_t order_id, const ch
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return db__fail(db, rc, err, "tote lookup");
+    if (strncmp(slot, "wall:", 5) != 0) { /* a put wall's slot label is no tote */
+        if ((st = db__stmt(db, q_wall, err)) == NULL)
+            return err->code;
+        db__bind_text(st, 1, code);
+        rc = sqlite3_step(st);
+        char wall[32] = "";
+        if (rc == SQLITE_ROW)
+            db__col_text(st, 0, wall, sizeof(wall));
+        sqlite3_reset(st);
+        if (rc == SQLITE_ROW)
+            return wms_error_set(err, WMS_ECONFLICT,
+                                 "%s is a slot of put wall %s, not a tote: take a tote", code,
+                                 wall);
+        if (rc != SQLITE_DONE)
+            return db__fail(db, rc, err, "put wall slot");
+    }
     if ((st = db__stmt(db, ins, err)) == NULL)
         return err->code;
     db__bind_text(st, 1, code);

@@ -204,12 +204,6 @@ int wms_tote_get(wms_db *db, const char *code, wms_tote_info *out, wms_error *er
 int alloc__line_more(wms_db *db, int64_t order_id, int line, int64_t units, int64_t wave_id,
                      int64_t *got, int64_t *first_new, wms_error *err);
 
-/* Internal (alloc.c): after an order's allocations were cancelled, sets
- * each open bulk task (sort wave) that covers one of them to what its open
- * allocations still need; one left with nothing is done (or cancelled
- * when it picked nothing). */
-int alloc__bulk_resync(wms_db *db, int64_t order_id, wms_error *err);
-
 /* Internal (alloc.c): after stock of a quant was reserved, shrinks the
  * top-up part of open replenishments from it (newest first; never below
  * what they carry or have done) so that together they never promise more

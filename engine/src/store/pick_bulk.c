@@ -43,8 +43,15 @@ static int bulk__parts(wms_db *db, const task_row *r, bulk_part **parts, int *n,
     int64_t sum = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (*n == cap) {
+            if (cap >= BULK_MAX_PARTS) {
+                sqlite3_reset(st);
+                return wms_error_set(err, WMS_ETOO_LARGE, "task %lld covers more than %d lines",
+                                     (long long)r->t.id, BULK_MAX_PARTS);
+            }
             int nc = cap ? 2 * cap : 16;
-            void *p = nc <= BULK_MAX_PARTS ? realloc(*parts, sizeof(**parts) * (size_t)nc) : NULL;
+            if (nc > BULK_MAX_PARTS)
+                nc = BULK_MAX_PARTS;
+            void *p = realloc(*parts, sizeof(**parts) * (size_t)nc);
             if (p == NULL) {
                 sqlite3_reset(st);
                 return wms_error_set(err, WMS_ENOMEM, "out of memory for task %lld's orders",

@@ -479,7 +479,8 @@ static int tour_add(tour_buf *b, int group, int zone, const int *orders, int n, 
         b->cap_orders = nc;
     }
     b->t[b->n++] = (wms_wave_tour){group, zone, (int)b->n_orders, n, picks, dist};
-    memcpy(b->orders + b->n_orders, orders, sizeof(int) * (size_t)n);
+    if (n > 0) /* a sort tour has no orders (and orders may be unallocated) */
+        memcpy(b->orders + b->n_orders, orders, sizeof(int) * (size_t)n);
     b->n_orders += n;
     return 0;
 }

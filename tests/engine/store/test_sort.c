@@ -2,6 +2,7 @@
  * confirms and shorts by cut-off and priority, put walls (slot choice,
  * wrong slot, not needed, completion, packing from a slot). */
 #include "fixture.h"
+#include "store/alloc.h"
 #include "store/events.h"
 #include "store/order.h"
 #include "store/pack.h"
@@ -17,9 +18,8 @@ static const wms_actor sam = {"sam", "RF-9", NULL};
 #define CODE_B "B-1"
 #define H(h) (1795420800000LL + (h)*3600000LL) /* 2026-11-23 plus h hours, UTC ms */
 
-/* Stock: A in P1 (lot L1), B in P2.  Orders by rank: O2 (cut-off 10h),
- * O4 (12h, priority 1), O1 (12h, priority 3), O3 (none, 1), O5 (none, 5). */
-static int sort_setup(void **state)
+/* fx_setup, a code for B, and walls W1 (5 slots) and W2 (1 slot). */
+static int sort_put_setup(void **state)
 {
     fx_setup(state);
     fx *f = *state;
@@ -29,6 +29,16 @@ static int sort_setup(void **state)
                                "W2,W2-01\n",
                                0),
                      0);
+    return 0;
+}
+
+/* sort_put_setup; stock: A in P1 (lot L1), B in P2.  Orders by rank: O2
+ * (cut-off 10h), O4 (12h, priority 1), O1 (12h, priority 3), O3 (none, 1),
+ * O5 (none, 5). */
+static int sort_setup(void **state)
+{
+    sort_put_setup(state);
+    fx *f = *state;
     fx_put(f, "P1", "A", "L1", "2027-06-30", 50);
     fx_put(f, "P2", "B", "", "", 5);
     fx_order(f, "O1", "ship_short", H(12), 3, "A:2,B:1");
@@ -208,7 +218,10 @@ static void test_sort_slots_and_puts(void **state)
     assert_non_null(ci);
     assert_int_equal(wms_pack_open(f->db, &sam, "W1-03", NULL, ci, &f->err), WMS_ECONFLICT);
     assert_int_equal(wms_pack_open(f->db, &sam, NULL, "O3", ci, &f->err), WMS_ECONFLICT);
-    assert_non_null(strstr(f->err.msg, "still to sort"));
+    assert_non_null(strstr(f->err.msg, "still being sorted"));
+    /* O1's A is all in its slot, its B still to come: not by order either */
+    assert_int_equal(to_sort(f, "O1", "A"), 0);
+    assert_int_equal(wms_pack_open(f->db, &sam, NULL, "O1", ci, &f->err), WMS_ECONFLICT);
     assert_int_equal(wms_pack_open(f->db, &sam, "W1-01", NULL, ci, &f->err), 0);
     assert_int_equal(ci->left.units, 3);
     free(ci);
@@ -323,6 +336,14 @@ static void test_putwall_import(void **state)
             "'2026-11-23')",
             (long long)o);
     assert_int_equal(fx_import(f, "putwall", "wall,slot\nW3,TOTE-9\n", 0), WMS_ECONFLICT);
+    /* ... nor a slot label a tote */
+    char ref[65];
+    fx_release(f, WMS_WAVE_DISCRETE);
+    char slot[32];
+    fx_text(f, slot, sizeof(slot), "SELECT tote FROM tasks WHERE kind = 'pick' LIMIT 1");
+    assert_int_equal(wms_tote_assign(f->db, &pia, slot, "W1-02", ref, sizeof(ref), &f->err),
+                     WMS_ECONFLICT);
+    assert_non_null(strstr(f->err.msg, "slot of put wall W1"));
     /* no sort wave: the wall opens with nothing to do */
     wms_sort_wall *w = malloc(sizeof(*w));
     assert_non_null(w);
@@ -367,6 +388,92 @@ static void test_sort_substitution(void **state)
     check_invariant(f);
 }
 
+/* ---- replenishment carries a bulk task's allocations all together --------- */
+
+static void test_sort_replenish(void **state)
+{
+    fx *f = *state;
+    fx_put(f, "R1", "A", "L1", "2027-06-30", 50);
+    assert_int_equal(wms_pickface_set(f->db, "P1", "A", 1, 4, &f->err), WMS_PUT_INSERTED);
+    fx_order(f, "Y1", "ship_short", H(9), 3, "A:2");
+    fx_order(f, "Y2", "ship_short", H(10), 3, "A:2");
+    fx_order(f, "Y3", "ship_short", H(11), 3, "A:1");
+    release_sort(f);
+    wms_task rp = next_task(f, &pia);
+    assert_string_equal(rp.kind, "replenish");
+    assert_int_equal(rp.left, 9); /* the 5 needed, topped up to the face's 4 */
+    int64_t bulk = fx_int(f, "SELECT id FROM tasks WHERE kind = 'pick'");
+    assert_int_equal(fx_int(f, "SELECT depends_on FROM tasks WHERE id = %lld", (long long)bulk),
+                     rp.id);
+    /* Y3 is cancelled: the bulk task shrinks to 4 */
+    assert_int_equal(wms_order_cancel(f->db, &sup, "Y3", "customer", &f->err), 0);
+    check_invariant(f);
+    /* the replenishment in two parts: 3 cannot carry the task's 4 units
+     * (never a part of them: the task stays in one bin), 6 carries them */
+    wms_pick_scan sc = {.task_id = rp.id, .bin = "R1", .code = EAN_A, .packs = 3, .to_bin = "P1"};
+    wms_pick_result r;
+    assert_int_equal(wms_pick_confirm(f->db, &pia, &sc, &r, &f->err), 0);
+    const char *in_task_bin = "SELECT count(*) FROM allocations a JOIN tasks t ON t.id = "
+                              "a.bulk_task_id WHERE a.status = 'open' AND a.bin_id = t.from_bin_id";
+    /* still waiting, both allocations still in R1 */
+    assert_int_equal(fx_int(f, "SELECT depends_on FROM tasks WHERE id = %lld", (long long)bulk),
+                     rp.id);
+    assert_int_equal(fx_int(f, "SELECT count(*) FROM allocations a JOIN bins b ON b.id = a.bin_id "
+                               "WHERE a.status = 'open' AND b.code = 'R1'"),
+                     2);
+    check_invariant(f);
+    sc.packs = 6;
+    assert_int_equal(wms_pick_confirm(f->db, &pia, &sc, &r, &f->err), 0);
+    assert_string_equal(r.status, "done");
+    assert_int_equal(fx_sql_int(f, in_task_bin), 2);
+    wms_task t = next_task(f, &pia);
+    assert_int_equal(t.id, bulk);
+    assert_int_equal(t.left, 4);
+    assert_string_equal(t.bin, "P1");
+    assert_int_equal(t.orders, 2);
+    check_invariant(f);
+    assert_int_equal(confirm(f, bulk, "P1", EAN_A, 4, &r), 0);
+    assert_string_equal(r.status, "done");
+    check_invariant(f);
+}
+
+/* ... and a whole replenishment takes the task to the pick face. */
+static void test_sort_replenish_whole(void **state)
+{
+    fx *f = *state;
+    fx_put(f, "R1", "A", "L1", "2027-06-30", 50);
+    assert_int_equal(wms_pickface_set(f->db, "P1", "A", 1, 4, &f->err), WMS_PUT_INSERTED);
+    fx_order(f, "Y1", "ship_short", H(9), 3, "A:2");
+    fx_order(f, "Y2", "ship_short", H(10), 3, "A:2");
+    int64_t wave = release_sort(f);
+    wms_task rp = next_task(f, &pia);
+    assert_string_equal(rp.kind, "replenish");
+    wms_pick_scan sc = {
+        .task_id = rp.id, .bin = "R1", .code = EAN_A, .packs = rp.left, .to_bin = "P1"};
+    wms_pick_result r;
+    assert_int_equal(wms_pick_confirm(f->db, &pia, &sc, &r, &f->err), 0);
+    wms_task t = next_task(f, &pia);
+    assert_int_equal(t.bulk, 1);
+    assert_string_equal(t.bin, "P1");
+    assert_int_equal(t.left, 4);
+    check_invariant(f);
+    assert_int_equal(confirm(f, t.id, "P1", EAN_A, 4, &r), 0);
+    assert_int_equal(r.orders, 2);
+    /* a cancelled order frees its slot at once */
+    fx_order(f, "Y9", "ship_short", H(12), 3, "A:1");
+    int64_t w2 = release_sort(f);
+    assert_true(w2 > wave);
+    wms_sort_wall *w = malloc(sizeof(*w));
+    assert_non_null(w);
+    assert_int_equal(wms_sort_open(f->db, &sam, "W2", w2, w, &f->err), 0);
+    assert_string_equal(w->slot[0].order, "Y9");
+    assert_int_equal(wms_order_cancel(f->db, &sup, "Y9", "customer", &f->err), 0);
+    assert_int_equal(wms_sort_status(f->db, "W2", w, &f->err), 0);
+    assert_string_equal(w->slot[0].order, "");
+    free(w);
+    check_invariant(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -375,6 +482,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sort_short_by_rank, sort_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_putwall_import, sort_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_sort_substitution, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_sort_replenish, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_sort_replenish_whole, sort_put_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
