@@ -55,6 +55,12 @@
 
 #include <stdint.h>
 
+/* The order in which orders are served - wave selection, a sort wave's
+ * units at picking, shorts and put-wall slots: earliest cut-off first
+ * (orders without one last), then priority (1 first), then age (id).  t:
+ * the orders table's name or alias in the query, as a string literal. */
+#define ORDER__RANK_SQL(t) t ".cutoff_ms IS NULL, " t ".cutoff_ms, " t ".priority, " t ".id"
+
 #define WMS_ORDER_REF_MAX 64        /* order reference, customer code: printable, no spaces */
 #define WMS_ORDER_LINES_MAX 1000    /* ordered lines of one order (gift lines come on top) */
 #define WMS_ORDER_LINE_NO_MAX 99999 /* highest line number accepted */

@@ -4,6 +4,7 @@
 #include "store/db.h"
 #include "store/events.h"
 #include "store/ops.h"
+#include "store/order.h"
 #include "store/pick_impl.h"
 
 #include <stdio.h>
@@ -31,7 +32,7 @@ static int bulk__parts(wms_db *db, const task_row *r, bulk_part **parts, int *n,
         "JOIN orders o ON o.id = a.order_id "
         "JOIN order_lines l ON l.order_id = a.order_id AND l.line = a.line "
         "WHERE a.bulk_task_id = ?1 AND a.bin_id = ?2 AND a.status = 'open' AND a.qty > a.picked "
-        "ORDER BY o.cutoff_ms IS NULL, o.cutoff_ms, o.priority, o.id, a.line, a.id";
+        "ORDER BY " ORDER__RANK_SQL("o") ", a.line, a.id";
     *parts = NULL;
     *n = 0;
     sqlite3_stmt *st = db__stmt(db, sql, err);

@@ -3,14 +3,13 @@
 #include "store/sort.h"
 #include "store/db.h"
 #include "store/events.h"
+#include "store/order.h"
 #include "store/pick_impl.h"
 
 #include <stdio.h>
 #include <string.h>
 
-/* An order goes first when its cut-off is earliest (none last), then its
- * priority, then its id. */
-#define ORDER_RANK "o.cutoff_ms IS NULL, o.cutoff_ms, o.priority, o.id"
+#define ORDER_RANK ORDER__RANK_SQL("o") /* order.h: the rank orders are served in */
 
 /* Units of an order still to pick (open allocations) and to sort. */
 #define LEFT_SQL                                                                                   \

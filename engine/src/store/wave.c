@@ -3,6 +3,7 @@
 #include "store/wave.h"
 #include "store/alloc.h"
 #include "store/events.h"
+#include "store/order.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -352,7 +353,7 @@ static int snapshot_read(wms_db *db, const wms_wave_opts *o, wms_wave_snapshot *
     /* The orders statement stays open while the per-order queries (other
      * statements) run: SQLite allows that within one read transaction. */
     static const char q_orders[] = "SELECT id, ref FROM orders WHERE status = 'released' "
-                                   "ORDER BY cutoff_ms IS NULL, cutoff_ms, priority, id";
+                                   "ORDER BY " ORDER__RANK_SQL("orders");
     if ((st = db__stmt(db, q_orders, err)) == NULL) {
         rc = err ? err->code : WMS_ESTORAGE;
         goto out;
