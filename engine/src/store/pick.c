@@ -1026,18 +1026,90 @@ static int tasks_for_new(wms_db *db, const wms_actor *who, const task_row *r, in
     return rc;
 }
 
-static int pick_short__(wms_db *db, const wms_actor *who, int64_t task_id, int64_t found,
-                        const char *tote, const char *reason, wms_short_result *out, wms_error *err)
+int pick__count_short(wms_db *db, const task_row *r, int64_t found, int64_t *count_id,
+                      wms_error *err)
 {
+    char why[256];
+    snprintf(why, sizeof(why), "short pick: task %lld, %s lot %s, found %lld of %lld",
+             (long long)r->t.id, r->t.sku, r->t.lot[0] ? r->t.lot : "-", (long long)found,
+             (long long)r->t.left);
+    return wms_count_create(db, r->t.bin, why, count_id, err);
+}
+
+int pick__miss(wms_db *db, const wms_actor *who, const task_row *r, int64_t expected, int64_t found,
+               int64_t count_id, const char *reason, const char *where, pick_miss *out,
+               wms_error *err)
+{
+    static const char ins_short[] =
+        "INSERT INTO shorts(task_id, order_id, line, bin_id, item_id, lot, expected, found, "
+        "reallocated, short_qty, reason, count_id, ts, user, device) VALUES (?1, ?2, ?3, ?4, ?5, "
+        "?6, ?7, ?8, 0, 0, ?9, ?10, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?11, ?12)";
+    static const char upd_short[] = "UPDATE shorts SET reallocated = ?2, short_qty = ?3 "
+                                    "WHERE id = ?1";
     static const char q_policy[] = "SELECT short_policy = 'backorder' FROM orders WHERE id = ?1";
     static const char upd_rest[] =
         "UPDATE order_lines SET short = short + CASE WHEN ?4 THEN 0 ELSE ?3 END, "
         "backordered = backordered + CASE WHEN ?4 THEN ?3 ELSE 0 END "
         "WHERE order_id = ?1 AND line = ?2";
-    static const char ins_short[] =
-        "INSERT INTO shorts(task_id, order_id, line, bin_id, item_id, lot, expected, found, "
-        "reallocated, short_qty, reason, count_id, ts, user, device) VALUES (?1, ?2, ?3, ?4, ?5, "
-        "?6, ?7, ?8, ?9, ?10, ?11, ?12, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?13, ?14)";
+    int64_t miss = expected - found, backorder = 0;
+    memset(out, 0, sizeof(*out));
+    int rc = pick__release_missing(db, who, r, miss, err);
+    if (rc < 0)
+        return rc;
+    /* The shorts row first: it keeps allocation off this bin's item. */
+    sqlite3_stmt *st = db__stmt(db, ins_short, err);
+    if (st == NULL)
+        return err->code;
+    sqlite3_bind_int64(st, 1, r->t.id);
+    sqlite3_bind_int64(st, 2, r->order_id);
+    sqlite3_bind_int(st, 3, r->t.line);
+    sqlite3_bind_int64(st, 4, r->from_bin_id);
+    sqlite3_bind_int64(st, 5, r->item_id);
+    db__bind_text(st, 6, r->t.lot);
+    sqlite3_bind_int64(st, 7, expected);
+    sqlite3_bind_int64(st, 8, found);
+    db__bind_text(st, 9, reason ? reason : "");
+    sqlite3_bind_int64(st, 10, count_id);
+    db__bind_text(st, 11, who->user);
+    db__bind_text(st, 12, who->device);
+    if ((rc = db__exec_stmt(db, st, err, "short record")) < 0)
+        return rc;
+    int64_t short_id = sqlite3_last_insert_rowid(db->sql);
+    if ((rc = alloc__line_more(db, r->order_id, r->t.line, miss, r->t.wave_id, &out->reallocated,
+                               &out->first_new, err)) < 0)
+        return rc;
+    out->short_qty = miss - out->reallocated;
+    if ((rc = db__q1(db, q_policy, r->order_id, &backorder, err)) < 0)
+        return rc;
+    out->backorder = (int)backorder;
+    if ((st = db__stmt(db, upd_short, err)) == NULL)
+        return err->code;
+    sqlite3_bind_int64(st, 1, short_id);
+    sqlite3_bind_int64(st, 2, out->reallocated);
+    sqlite3_bind_int64(st, 3, out->short_qty);
+    if ((rc = db__exec_stmt(db, st, err, "short record")) < 0)
+        return rc;
+    if (out->short_qty == 0)
+        return 0;
+    if ((st = db__stmt(db, upd_rest, err)) == NULL)
+        return err->code;
+    sqlite3_bind_int64(st, 1, r->order_id);
+    sqlite3_bind_int(st, 2, r->t.line);
+    sqlite3_bind_int64(st, 3, out->short_qty);
+    sqlite3_bind_int(st, 4, (int)backorder);
+    if ((rc = db__exec_stmt(db, st, err, "order line short")) < 0)
+        return rc;
+    char d[256];
+    snprintf(d, sizeof(d), "line %d: %lld x %s missing at %s; %lld %s", r->t.line, (long long)miss,
+             r->t.sku, where, (long long)out->short_qty,
+             backorder ? "backordered" : "short-shipped");
+    int64_t ev = wms_event_add(db, who, WMS_EV_ORDER_SHORT, r->order_id, NULL, d, err);
+    return ev < 0 ? (int)ev : 0;
+}
+
+static int pick_short__(wms_db *db, const wms_actor *who, int64_t task_id, int64_t found,
+                        const char *tote, const char *reason, wms_short_result *out, wms_error *err)
+{
     task_row r;
     int rc;
     if ((rc = pick__task_load(db, task_id, &r, err)) < 0 ||
@@ -1064,71 +1136,17 @@ static int pick_short__(wms_db *db, const wms_actor *who, int64_t task_id, int64
                              err)) < 0)
             return rc;
     }
-    if ((rc = pick__release_missing(db, who, &r, out->missing, err)) < 0)
+    char where[WMS_SKU_MAX + 16];
+    snprintf(where, sizeof(where), "pick (bin %s)", r.t.bin);
+    pick_miss m;
+    if ((rc = pick__count_short(db, &r, found, &out->count_id, err)) < 0 ||
+        (rc = pick__miss(db, who, &r, r.t.left, found, out->count_id, reason, where, &m, err)) < 0)
         return rc;
-    char why[256];
-    snprintf(why, sizeof(why), "short pick: task %lld, %s lot %s, found %lld of %lld",
-             (long long)task_id, r.t.sku, r.t.lot[0] ? r.t.lot : "-", (long long)found,
-             (long long)r.t.left);
-    if ((rc = wms_count_create(db, r.t.bin, why, &out->count_id, err)) < 0)
-        return rc;
-    /* The shorts row first: it keeps allocation off this bin's item. */
-    sqlite3_stmt *st = db__stmt(db, ins_short, err);
-    if (st == NULL)
-        return err->code;
-    sqlite3_bind_int64(st, 1, task_id);
-    sqlite3_bind_int64(st, 2, r.order_id);
-    sqlite3_bind_int(st, 3, r.t.line);
-    sqlite3_bind_int64(st, 4, r.from_bin_id);
-    sqlite3_bind_int64(st, 5, r.item_id);
-    db__bind_text(st, 6, r.t.lot);
-    sqlite3_bind_int64(st, 7, r.t.left);
-    sqlite3_bind_int64(st, 8, found);
-    sqlite3_bind_int64(st, 9, 0);
-    sqlite3_bind_int64(st, 10, 0);
-    db__bind_text(st, 11, reason);
-    sqlite3_bind_int64(st, 12, out->count_id);
-    db__bind_text(st, 13, who->user);
-    db__bind_text(st, 14, who->device);
-    if ((rc = db__exec_stmt(db, st, err, "short record")) < 0)
-        return rc;
-    int64_t short_id = sqlite3_last_insert_rowid(db->sql);
-    int64_t first;
-    if ((rc = alloc__line_more(db, r.order_id, r.t.line, out->missing, r.t.wave_id,
-                               &out->reallocated, &first, err)) < 0)
-        return rc;
-    if (out->reallocated > 0 && (rc = tasks_for_new(db, who, &r, first, &out->new_tasks, err)) < 0)
-        return rc;
-    out->short_qty = out->missing - out->reallocated;
-    int64_t backorder;
-    if ((rc = db__q1(db, q_policy, r.order_id, &backorder, err)) < 0)
-        return rc;
-    out->backordered = (int)backorder;
-    if (out->short_qty > 0) {
-        if ((st = db__stmt(db, upd_rest, err)) == NULL)
-            return err->code;
-        sqlite3_bind_int64(st, 1, r.order_id);
-        sqlite3_bind_int(st, 2, r.t.line);
-        sqlite3_bind_int64(st, 3, out->short_qty);
-        sqlite3_bind_int(st, 4, (int)backorder);
-        if ((rc = db__exec_stmt(db, st, err, "order line short")) < 0)
-            return rc;
-        char d[256];
-        snprintf(d, sizeof(d), "line %d: %lld x %s missing at pick (bin %s); %lld %s", r.t.line,
-                 (long long)out->missing, r.t.sku, r.t.bin, (long long)out->short_qty,
-                 backorder ? "backordered" : "short-shipped");
-        int64_t ev = wms_event_add(db, who, WMS_EV_ORDER_SHORT, r.order_id, NULL, d, err);
-        if (ev < 0)
-            return (int)ev;
-    }
-    static const char upd_short[] = "UPDATE shorts SET reallocated = ?2, short_qty = ?3 "
-                                    "WHERE id = ?1";
-    if ((st = db__stmt(db, upd_short, err)) == NULL)
-        return err->code;
-    sqlite3_bind_int64(st, 1, short_id);
-    sqlite3_bind_int64(st, 2, out->reallocated);
-    sqlite3_bind_int64(st, 3, out->short_qty);
-    if ((rc = db__exec_stmt(db, st, err, "short record")) < 0)
+    out->reallocated = m.reallocated;
+    out->short_qty = m.short_qty;
+    out->backordered = m.backorder;
+    if (m.reallocated > 0 &&
+        (rc = tasks_for_new(db, who, &r, m.first_new, &out->new_tasks, err)) < 0)
         return rc;
     char d[256];
     snprintf(d, sizeof(d),
@@ -1136,7 +1154,7 @@ static int pick_short__(wms_db *db, const wms_actor *who, int64_t task_id, int64
              "count %lld",
              (long long)task_id, r.t.bin, r.t.sku, r.t.lot[0] ? r.t.lot : "-", (long long)found,
              (long long)r.t.left, (long long)out->reallocated, (long long)out->short_qty,
-             backorder ? "backordered" : "short", (long long)out->count_id);
+             m.backorder ? "backordered" : "short", (long long)out->count_id);
     int64_t ev = wms_event_add(db, who, WMS_EV_PICK_SHORT, r.order_id, NULL, d, err);
     if (ev < 0)
         return (int)ev;

@@ -1,9 +1,7 @@
 /* pick_bulk.c - a sort wave's bulk tasks: confirms and shorts spread over
  * the orders of a quant total by cut-off and priority (see pick.h). */
-#include "store/alloc.h"
 #include "store/db.h"
 #include "store/events.h"
-#include "store/ops.h"
 #include "store/order.h"
 #include "store/pick_impl.h"
 
@@ -190,82 +188,6 @@ static void list_add(char *buf, size_t n, const char *ref, int64_t qty)
         snprintf(buf + (len < n - 4 ? len : n - 4), 4, "...");
 }
 
-/* One missing part: its shorts row, re-allocation, short or backorder of
- * the rest (order.short event).  *first: lowest new allocation id. */
-static int bulk__miss(wms_db *db, const wms_actor *who, const task_row *r, const bulk_part *b,
-                      int64_t count_id, const char *reason, int64_t *realloc_units,
-                      int64_t *short_units, int64_t *first, int *backordered, wms_error *err)
-{
-    static const char ins_short[] =
-        "INSERT INTO shorts(task_id, order_id, line, bin_id, item_id, lot, expected, found, "
-        "reallocated, short_qty, reason, count_id, ts, user, device) VALUES (?1, ?2, ?3, ?4, ?5, "
-        "?6, ?7, ?8, 0, 0, ?9, ?10, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?11, ?12)";
-    static const char upd_short[] = "UPDATE shorts SET reallocated = ?2, short_qty = ?3 "
-                                    "WHERE id = ?1";
-    static const char q_policy[] = "SELECT short_policy = 'backorder' FROM orders WHERE id = ?1";
-    static const char upd_rest[] =
-        "UPDATE order_lines SET short = short + CASE WHEN ?4 THEN 0 ELSE ?3 END, "
-        "backordered = backordered + CASE WHEN ?4 THEN ?3 ELSE 0 END "
-        "WHERE order_id = ?1 AND line = ?2";
-    int64_t miss = b->left - b->got, got = 0, f = 0, backorder = 0;
-    task_row c = bulk__row(r, b);
-    int rc = pick__release_missing(db, who, &c, miss, err);
-    if (rc < 0)
-        return rc;
-    sqlite3_stmt *st = db__stmt(db, ins_short, err);
-    if (st == NULL)
-        return err->code;
-    sqlite3_bind_int64(st, 1, r->t.id);
-    sqlite3_bind_int64(st, 2, b->order_id);
-    sqlite3_bind_int(st, 3, b->line);
-    sqlite3_bind_int64(st, 4, r->from_bin_id);
-    sqlite3_bind_int64(st, 5, r->item_id);
-    db__bind_text(st, 6, r->t.lot);
-    sqlite3_bind_int64(st, 7, b->left);
-    sqlite3_bind_int64(st, 8, b->got);
-    db__bind_text(st, 9, reason);
-    sqlite3_bind_int64(st, 10, count_id);
-    db__bind_text(st, 11, who->user);
-    db__bind_text(st, 12, who->device);
-    if ((rc = db__exec_stmt(db, st, err, "short record")) < 0)
-        return rc;
-    int64_t short_id = sqlite3_last_insert_rowid(db->sql);
-    if ((rc = alloc__line_more(db, b->order_id, b->line, miss, r->t.wave_id, &got, &f, err)) < 0)
-        return rc;
-    if (got > 0 && (*first == 0 || f < *first))
-        *first = f;
-    int64_t rest = miss - got;
-    *realloc_units += got;
-    *short_units += rest;
-    if ((st = db__stmt(db, upd_short, err)) == NULL)
-        return err->code;
-    sqlite3_bind_int64(st, 1, short_id);
-    sqlite3_bind_int64(st, 2, got);
-    sqlite3_bind_int64(st, 3, rest);
-    if ((rc = db__exec_stmt(db, st, err, "short record")) < 0)
-        return rc;
-    if (rest == 0)
-        return 0;
-    if ((rc = db__q1(db, q_policy, b->order_id, &backorder, err)) < 0)
-        return rc;
-    *backordered |= (int)backorder;
-    if ((st = db__stmt(db, upd_rest, err)) == NULL)
-        return err->code;
-    sqlite3_bind_int64(st, 1, b->order_id);
-    sqlite3_bind_int(st, 2, b->line);
-    sqlite3_bind_int64(st, 3, rest);
-    sqlite3_bind_int(st, 4, (int)backorder);
-    if ((rc = db__exec_stmt(db, st, err, "order line short")) < 0)
-        return rc;
-    char d[256];
-    snprintf(d, sizeof(d),
-             "line %d: %lld x %s missing at the batch pick (bin %s, task %lld); %lld %s", b->line,
-             (long long)miss, r->t.sku, r->t.bin, (long long)r->t.id, (long long)rest,
-             backorder ? "backordered" : "short-shipped");
-    int64_t ev = wms_event_add(db, who, WMS_EV_ORDER_SHORT, b->order_id, NULL, d, err);
-    return ev < 0 ? (int)ev : 0;
-}
-
 int pick__bulk_short(wms_db *db, const wms_actor *who, const task_row *r0, int64_t found,
                      const char *tote, const char *reason, wms_short_result *out, wms_error *err)
 {
@@ -273,7 +195,7 @@ int pick__bulk_short(wms_db *db, const wms_actor *who, const task_row *r0, int64
     bulk_part *parts = NULL;
     int n = 0, rc, orders = 0, backordered = 0;
     int64_t first = 0;
-    char lot[WMS_LOT_MAX + 1], exp[11], why[256], shorted[320] = "";
+    char lot[WMS_LOT_MAX + 1], exp[11], shorted[320] = "";
     if ((rc = bulk__tote(&r, tote, err)) < 0)
         return rc;
     snprintf(lot, sizeof(lot), "%s", r.t.lot);
@@ -281,20 +203,27 @@ int pick__bulk_short(wms_db *db, const wms_actor *who, const task_row *r0, int64
     if ((rc = bulk__parts(db, &r, &parts, &n, err)) < 0 ||
         (found > 0 && (rc = bulk__book(db, who, &r, parts, n, found, lot, exp, &orders, err)) < 0))
         goto out;
-    snprintf(why, sizeof(why), "short pick: task %lld, %s lot %s, found %lld of %lld",
-             (long long)r.t.id, r.t.sku, r.t.lot[0] ? r.t.lot : "-", (long long)found,
-             (long long)r.t.left);
-    if ((rc = wms_count_create(db, r.t.bin, why, &out->count_id, err)) < 0)
+    if ((rc = pick__count_short(db, &r, found, &out->count_id, err)) < 0)
         goto out;
     for (int i = 0; i < n; i++) {
-        if (parts[i].got == parts[i].left)
+        const bulk_part *b = &parts[i];
+        if (b->got == b->left)
             continue;
-        int64_t before = out->short_qty;
-        if ((rc = bulk__miss(db, who, &r, &parts[i], out->count_id, reason ? reason : "",
-                             &out->reallocated, &out->short_qty, &first, &backordered, err)) < 0)
+        task_row c = bulk__row(&r, b);
+        char where[WMS_SKU_MAX + 64];
+        snprintf(where, sizeof(where), "the batch pick (bin %s, task %lld)", r.t.bin,
+                 (long long)r.t.id);
+        pick_miss m;
+        if ((rc = pick__miss(db, who, &c, b->left, b->got, out->count_id, reason, where, &m, err)) <
+            0)
             goto out;
-        if (out->short_qty > before) {
-            list_add(shorted, sizeof(shorted), parts[i].ref, out->short_qty - before);
+        out->reallocated += m.reallocated;
+        out->short_qty += m.short_qty;
+        if (m.reallocated > 0 && (first == 0 || m.first_new < first))
+            first = m.first_new;
+        if (m.short_qty > 0) {
+            backordered |= m.backorder;
+            list_add(shorted, sizeof(shorted), b->ref, m.short_qty);
             out->orders_short++;
         }
     }

@@ -55,6 +55,30 @@ int pick__book(wms_db *db, const wms_actor *who, const task_row *r, int64_t allo
 int pick__release_missing(wms_db *db, const wms_actor *who, const task_row *r, int64_t missing,
                           wms_error *err);
 
+/* Requests the count of r's bin a short pick raises (found of r's left
+ * units were there).  *count_id = the count. */
+int pick__count_short(wms_db *db, const task_row *r, int64_t found, int64_t *count_id,
+                      wms_error *err);
+
+/* What pick__miss did for one order line. */
+typedef struct pick_miss {
+    int64_t reallocated; /* units re-allocated (new allocations from first_new on) */
+    int64_t short_qty;   /* units short-shipped or backordered */
+    int64_t first_new;   /* the lowest new allocation id, 0 = none */
+    int backorder;       /* the order's policy is backorder */
+} pick_miss;
+
+/* The missing units of r's order line after a short pick: found of
+ * `expected` were booked; the rest's reservation is given up
+ * (pick__release_missing), a shorts row links count_id, the rest is
+ * re-allocated FEFO elsewhere (alloc__line_more: new allocations, no
+ * tasks - the caller makes them), and what cannot be is short-shipped or
+ * backordered by the order's policy with an order.short event saying it
+ * was missing at `where` ("pick (bin P1)"). */
+int pick__miss(wms_db *db, const wms_actor *who, const task_row *r, int64_t expected, int64_t found,
+               int64_t count_id, const char *reason, const char *where, pick_miss *out,
+               wms_error *err);
+
 /* The order's status after picks or shorts; status (n bytes) = now. */
 int pick__order_after(wms_db *db, const wms_actor *who, int64_t order_id, char *status, size_t n,
                       wms_error *err);
